@@ -1,0 +1,153 @@
+/**
+ * E5's query parameters → a validated, frozen `DeploymentQuery` (spec §2; Partner Center, "Get
+ * licenses deployment information": top, skip, filter, groupby, processedDateTime).
+ *
+ * Input is the already percent-decoded parameter map. Names match case-insensitively and carry no
+ * `$` prefix (the real service takes `top`, not `$top`); unknown names are ignored, as Partner
+ * Center ignores them. Checks run in a fixed order — repeats, top, skip, filter, groupby,
+ * processedDateTime — so the same bad request always gets the same error.
+ */
+import { utcDayOf } from '../domain/dates.ts';
+import { DIMENSIONS, type Dimension, lookupDimension } from '../domain/fields.ts';
+import { apiError } from '../errors.ts';
+import { clip } from './lexer.ts';
+import { parseFilter } from './parser.ts';
+import { DEFAULT_TOP, type DeploymentQuery, MAX_TOP } from './query-plan.ts';
+
+export { parseFilter } from './parser.ts';
+
+export type RawParams = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** Canonical spelling of each known parameter, keyed by its lower-case form. */
+const KNOWN = {
+  top: 'top',
+  skip: 'skip',
+  filter: 'filter',
+  groupby: 'groupby',
+  processeddatetime: 'processedDateTime',
+} as const;
+
+type ParamName = (typeof KNOWN)[keyof typeof KNOWN];
+
+const DIGITS_RE = /^[0-9]+$/;
+
+function isKnown(lower: string): lower is keyof typeof KNOWN {
+  return Object.hasOwn(KNOWN, lower);
+}
+
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+}
+
+function invalid(parameter: ParamName, value: string, description: string) {
+  return apiError('invalidInput', description, [{ parameter, value: clip(value) }]);
+}
+
+/**
+ * One value per known parameter. A parameter given twice (an array of two or more values, or two
+ * spellings such as `top` and `TOP`) is rejected rather than guessed at: first-wins and last-wins
+ * frameworks disagree, and a silent pick could page through a different query than the caller meant.
+ */
+function collect(params: RawParams): Partial<Record<ParamName, string>> {
+  const seen: Partial<Record<ParamName, string>> = {};
+  const counts = new Map<ParamName, number>();
+  for (const [name, raw] of Object.entries(params)) {
+    const lower = asciiLower(name);
+    if (raw === undefined || !isKnown(lower)) continue;
+    const canonical = KNOWN[lower];
+    const values: readonly string[] = typeof raw === 'string' ? [raw] : raw;
+    const count = (counts.get(canonical) ?? 0) + values.length;
+    counts.set(canonical, count);
+    if (count > 1) {
+      throw apiError('invalidInput', `The parameter '${canonical}' is given more than once.`, [
+        { parameter: canonical },
+      ]);
+    }
+    if (values.length === 1) seen[canonical] = values[0]!;
+  }
+  return seen;
+}
+
+/** `top`: digits only; larger than MAX_TOP is capped, as the docs name 10000 the maximum page. */
+function parseTop(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_TOP;
+  if (!DIGITS_RE.test(text)) {
+    throw invalid(
+      'top',
+      text,
+      `The parameter 'top' must be a whole number from 0 to ${MAX_TOP} (larger values are capped); got '${clip(text)}'.`,
+    );
+  }
+  // Number() of a huge digit string is a large float or Infinity, both of which the cap absorbs.
+  return Math.min(Number(text), MAX_TOP);
+}
+
+/** `skip`: digits only; beyond MAX_SAFE_INTEGER is simply past the end of any result. */
+function parseSkip(text: string | undefined): number {
+  if (text === undefined) return 0;
+  if (!DIGITS_RE.test(text)) {
+    throw invalid(
+      'skip',
+      text,
+      `The parameter 'skip' must be a whole number of 0 or more; got '${clip(text)}'.`,
+    );
+  }
+  return Math.min(Number(text), Number.MAX_SAFE_INTEGER);
+}
+
+/** `groupby`: comma-separated fields, case-insensitive, duplicates collapsed in first-seen order. */
+function parseGroupBy(text: string | undefined): readonly Dimension[] {
+  if (text === undefined) return Object.freeze([]);
+  const fields: Dimension[] = [];
+  let offset = 0;
+  for (const member of text.split(',')) {
+    const name = member.trim();
+    const at = offset + member.indexOf(name);
+    offset += member.length + 1;
+    if (name === '') {
+      throw invalid(
+        'groupby',
+        text,
+        `The parameter 'groupby' has an empty field name at position ${at}: list fields separated by single commas, e.g. groupby=serviceCode,channel.`,
+      );
+    }
+    const field = lookupDimension(name);
+    if (field === undefined) {
+      throw apiError(
+        'invalidProperty',
+        `Unknown groupby field '${clip(name)}' at position ${at}: expected one of ${DIMENSIONS.join(', ')}.`,
+        [{ parameter: 'groupby', position: at, token: clip(name) }],
+      );
+    }
+    if (!fields.includes(field)) fields.push(field);
+  }
+  return Object.freeze(fields);
+}
+
+/** `processedDateTime`: a day or an ISO 8601 date-time; only its UTC calendar day matters. */
+function parseProcessedDate(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  // An offset's `+` sent without percent-encoding arrives as a space; nothing else can put a space
+  // there, so read it as the `+` the caller meant.
+  const day =
+    utcDayOf(text) ?? utcDayOf(text.replace(/(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$/, '$1+$2'));
+  if (day === undefined) {
+    throw invalid(
+      'processedDateTime',
+      text,
+      `The parameter 'processedDateTime' must be a date (YYYY-MM-DD) or an ISO 8601 date-time; got '${clip(text)}'.`,
+    );
+  }
+  return day;
+}
+
+/** Validates and normalises E5's parameters; throws a 400 ApiError naming the parameter at fault. */
+export function parseDeploymentQuery(params: RawParams): DeploymentQuery {
+  const p = collect(params);
+  const top = parseTop(p.top);
+  const skip = parseSkip(p.skip);
+  const filter = p.filter === undefined ? null : parseFilter(p.filter);
+  const groupBy = parseGroupBy(p.groupby);
+  const processedDate = parseProcessedDate(p.processedDateTime);
+  return Object.freeze({ filter, groupBy, top, skip, processedDate });
+}

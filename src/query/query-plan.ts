@@ -1,0 +1,37 @@
+import type { Dimension } from '../domain/fields.ts';
+import type { FilterExpr } from './ast.ts';
+
+/** Largest page Partner Center returns ("Get licenses deployment information": top, max 10000). */
+export const MAX_TOP = 10_000;
+export const DEFAULT_TOP = 10_000;
+
+/**
+ * What an E5 request asks for, validated and normalised, before the snapshot date is resolved.
+ * Produced by `parseDeploymentQuery` from the raw parameters; pure data.
+ */
+export interface DeploymentQuery {
+  readonly filter: FilterExpr | null;
+  /** Canonical names, in the order given, duplicates collapsed. Empty means ungrouped. */
+  readonly groupBy: readonly Dimension[];
+  /** 0..MAX_TOP */
+  readonly top: number;
+  /** >= 0; may exceed any real row count. */
+  readonly skip: number;
+  /** `YYYY-MM-DD` UTC day, or null for "the latest snapshot". */
+  readonly processedDate: string | null;
+}
+
+/**
+ * A fully resolved plan: the query plus the partner scope and the snapshot it reads. This is the
+ * only input of the SQL compiler.
+ */
+export interface QueryPlan {
+  /** Upper-case GUID of the partner tenant (the token's `tid`). Every query is scoped to it. */
+  readonly partnerId: string;
+  /** `YYYY-MM-DD`: the snapshot read. */
+  readonly processedDate: string;
+  readonly filter: FilterExpr | null;
+  readonly groupBy: readonly Dimension[];
+  readonly top: number;
+  readonly skip: number;
+}
