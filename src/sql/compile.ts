@@ -1,0 +1,232 @@
+/**
+ * Compiles query plans and the fixed legacy/snapshot reads into `{ sql, params }` for a dialect.
+ * Pure: no driver, no I/O. Every literal is a bound parameter; every identifier comes from the
+ * field catalog (`domain/fields.ts`) or the schema's table names, quoted by the dialect.
+ *
+ * Result columns are aliased to the camelCase field names so the service reads columns by field.
+ */
+import {
+  DIMENSION_INFO,
+  DIMENSIONS,
+  type Dimension,
+  MEASURE_COLUMN,
+  type Measure,
+} from '../domain/fields.ts';
+import type { QueryPlan } from '../query/query-plan.ts';
+import { type SqlQuery, TABLES } from '../store/store.ts';
+import type { SqlDialect } from './dialect.ts';
+import { filterSql, guidLiteral } from './filter-sql.ts';
+import { ParamList } from './params.ts';
+
+const MEASURES_SELECTED: readonly Measure[] = ['licensesDeployed', 'licensesSold'];
+
+/** One page of E5 rows (ungrouped, in `ord` order) or groups (byte-wise by the groupby fields). */
+export function compileDeploymentPage(plan: QueryPlan, dialect: SqlDialect): SqlQuery {
+  checkPaging(plan);
+  const params = new ParamList(dialect);
+  const q = dialect.quoteIdent;
+  const where = planWhere(plan, dialect, params);
+  const from = `FROM ${q(TABLES.deployment)} WHERE ${where}`;
+  if (plan.groupBy.length === 0) {
+    const select = [
+      ...DIMENSIONS.map((d) => aliased(dimensionColumn(d, dialect), d, dialect)),
+      ...MEASURES_SELECTED.map((m) => aliased(q(MEASURE_COLUMN[m]), m, dialect)),
+    ].join(', ');
+    if (plan.filter === null) {
+      // `ord` numbers a snapshot's rows 0..n-1 in page order (see store.ts), so an unfiltered page
+      // is a range of it: the store reads only those rows (zone maps / an index) instead of
+      // ordering the whole day to skip `skip` rows.
+      // The query layer clamps a huge skip to MAX_SAFE_INTEGER; the end is clamped the same way.
+      const end = Math.min(plan.skip + plan.top, Number.MAX_SAFE_INTEGER);
+      const range = `${q('ord')} >= ${params.add(plan.skip)} AND ${q('ord')} < ${params.add(end)}`;
+      return { sql: `SELECT ${select} ${from} AND ${range} ORDER BY ${q('ord')}`, params: params.values };
+    }
+    const paging = pagingSql(plan, params);
+    return { sql: `SELECT ${select} ${from} ORDER BY ${q('ord')} ${paging}`, params: params.values };
+  }
+  const columns = plan.groupBy.map((d) => dimensionColumn(d, dialect));
+  const select = [
+    ...plan.groupBy.map((d, i) => aliased(columns[i]!, d, dialect)),
+    ...MEASURES_SELECTED.map((m) => aliased(dialect.sumBigint(q(MEASURE_COLUMN[m])), m, dialect)),
+  ].join(', ');
+  const orderBy = columns.map((c) => `${dialect.bytewise(c)} ASC`).join(', ');
+  const paging = pagingSql(plan, params);
+  return {
+    sql: `SELECT ${select} ${from} GROUP BY ${columns.join(', ')} ORDER BY ${orderBy} ${paging}`,
+    params: params.values,
+  };
+}
+
+/** `TotalCount` of a plan: matching rows, or distinct groups when grouped. Column `total`. */
+export function compileDeploymentCount(plan: QueryPlan, dialect: SqlDialect): SqlQuery {
+  const params = new ParamList(dialect);
+  const q = dialect.quoteIdent;
+  const from = `FROM ${q(TABLES.deployment)} WHERE ${planWhere(plan, dialect, params)}`;
+  if (plan.groupBy.length === 0) {
+    return { sql: `SELECT count(*) AS ${q('total')} ${from}`, params: params.values };
+  }
+  const columns = plan.groupBy.map((d) => dimensionColumn(d, dialect)).join(', ');
+  return {
+    sql: `SELECT count(*) AS ${q('total')} FROM (SELECT 1 ${from} GROUP BY ${columns}) AS ${q('g')}`,
+    params: params.values,
+  };
+}
+
+/** The partner's latest snapshot day as `YYYY-MM-DD` in column `processedDate`, or no row. */
+export function compileLatestSnapshot(partnerId: string, dialect: SqlDialect): SqlQuery {
+  const params = new ParamList(dialect);
+  const q = dialect.quoteIdent;
+  const sql =
+    `SELECT ${dialect.dateText(q('processed_date'))} AS ${q('processedDate')} FROM ${q(TABLES.snapshots)}` +
+    ` WHERE ${q('partner_id')} = ${params.add(partnerId)} ORDER BY ${q('processed_date')} DESC LIMIT 1`;
+  return { sql, params: params.values };
+}
+
+/**
+ * Every snapshot of the partner, newest first: processedDate, rowCount, customerCount, productCount,
+ * importedAt (ISO 8601 UTC), source and missingCustomers (a JSON array of tenant ids).
+ */
+export function compileSnapshotList(partnerId: string, dialect: SqlDialect): SqlQuery {
+  const params = new ParamList(dialect);
+  const q = dialect.quoteIdent;
+  const select = [
+    `${dialect.dateText(q('processed_date'))} AS ${q('processedDate')}`,
+    `${q('row_count')} AS ${q('rowCount')}`,
+    `${q('customer_count')} AS ${q('customerCount')}`,
+    `${q('product_count')} AS ${q('productCount')}`,
+    `${dialect.timestampText(q('imported_at'))} AS ${q('importedAt')}`,
+    `${q('source')} AS ${q('source')}`,
+    `${q('missing_customers')} AS ${q('missingCustomers')}`,
+  ].join(', ');
+  const sql =
+    `SELECT ${select} FROM ${q(TABLES.snapshots)} WHERE ${q('partner_id')} = ${params.add(partnerId)}` +
+    ` ORDER BY ${q('processed_date')} DESC`;
+  return { sql, params: params.values };
+}
+
+/**
+ * Legacy E1 ("Get partner licenses deployment information"): per (service code, channel) the
+ * licenses sold and the deployed seats capped at sold, from which the service derives the
+ * license-weighted `proratedDeploymentPercent`.
+ */
+export function compilePartnerSummary(partnerId: string, date: string, dialect: SqlDialect): SqlQuery {
+  const params = new ParamList(dialect);
+  const q = dialect.quoteIdent;
+  const code = dimensionColumn('serviceCode', dialect);
+  const channel = dimensionColumn('channel', dialect);
+  const deployed = q(MEASURE_COLUMN.licensesDeployed);
+  const sold = q(MEASURE_COLUMN.licensesSold);
+  const select = [
+    aliased(code, 'serviceCode', dialect),
+    aliased(channel, 'channel', dialect),
+    aliased(dialect.sumBigint(sold), 'licensesSold', dialect),
+    aliased(dialect.sumBigint(`least(${deployed}, ${sold})`), 'cappedDeployed', dialect),
+  ].join(', ');
+  const sql =
+    `SELECT ${select} FROM ${q(TABLES.deployment)} WHERE ${scopeSql(partnerId, date, dialect, params)}` +
+    ` GROUP BY ${code}, ${channel} ORDER BY ${dialect.bytewise(code)} ASC, ${dialect.bytewise(channel)} ASC`;
+  return { sql, params: params.values };
+}
+
+/**
+ * The latest day on which the partner has rows for the customer, in column `processedDate`, or no
+ * row (HAVING drops the all-NULL aggregate row an empty match would give).
+ */
+export function compileCustomerLatestDate(
+  partnerId: string,
+  customerTenantId: string,
+  dialect: SqlDialect,
+): SqlQuery {
+  const params = new ParamList(dialect);
+  const q = dialect.quoteIdent;
+  const sql =
+    `SELECT ${dialect.dateText(`max(${q('processed_date')})`)} AS ${q('processedDate')}` +
+    ` FROM ${q(TABLES.deployment)} WHERE ${q('partner_id')} = ${params.add(partnerId)}` +
+    ` AND ${dimensionColumn('customerTenantId', dialect)} = ${params.add(guidLiteral(customerTenantId))}` +
+    ' HAVING count(*) > 0';
+  return { sql, params: params.values };
+}
+
+const CUSTOMER_PRODUCT_FIELDS: readonly Dimension[] = [
+  'customerTenantId',
+  'customerName',
+  'productId',
+  'productName',
+  'serviceCode',
+  'serviceName',
+  'channel',
+];
+
+/** Legacy E3 ("Get customer licenses deployment information"): the customer's rows on that day. */
+export function compileCustomerProducts(
+  partnerId: string,
+  customerTenantId: string,
+  date: string,
+  dialect: SqlDialect,
+): SqlQuery {
+  const params = new ParamList(dialect);
+  const q = dialect.quoteIdent;
+  const select = [
+    ...CUSTOMER_PRODUCT_FIELDS.map((d) => aliased(dimensionColumn(d, dialect), d, dialect)),
+    ...MEASURES_SELECTED.map((m) => aliased(q(MEASURE_COLUMN[m]), m, dialect)),
+  ].join(', ');
+  const sql =
+    `SELECT ${select} FROM ${q(TABLES.deployment)} WHERE ${scopeSql(partnerId, date, dialect, params)}` +
+    ` AND ${dimensionColumn('customerTenantId', dialect)} = ${params.add(guidLiteral(customerTenantId))}` +
+    ` ORDER BY ${q('ord')}`;
+  return { sql, params: params.values };
+}
+
+function dimensionColumn(d: Dimension, dialect: SqlDialect): string {
+  return dialect.quoteIdent(DIMENSION_INFO[d].column);
+}
+
+function aliased(expr: string, alias: string, dialect: SqlDialect): string {
+  return `${expr} AS ${dialect.quoteIdent(alias)}`;
+}
+
+/** Every read is scoped to one partner's snapshot: the tenancy boundary lives here, once. */
+function scopeSql(partnerId: string, date: string, dialect: SqlDialect, params: ParamList): string {
+  const q = dialect.quoteIdent;
+  return (
+    `${q('partner_id')} = ${params.add(partnerId)}` +
+    ` AND ${q('processed_date')} = ${dialect.dateParam(params.add(date))}`
+  );
+}
+
+function planWhere(plan: QueryPlan, dialect: SqlDialect, params: ParamList): string {
+  const scope = scopeSql(plan.partnerId, plan.processedDate, dialect, params);
+  return plan.filter === null ? scope : `${scope} AND ${filterSql(plan.filter, dialect, params)}`;
+}
+
+function pagingSql(plan: QueryPlan, params: ParamList): string {
+  return `LIMIT ${params.add(plan.top)} OFFSET ${params.add(plan.skip)}`;
+}
+
+/** top/skip are validated upstream; a bad value here is a programming error, not user input. */
+function checkPaging(plan: QueryPlan): void {
+  const ok =
+    Number.isSafeInteger(plan.top) && plan.top >= 0 && Number.isSafeInteger(plan.skip) && plan.skip >= 0;
+  if (!ok) {
+    throw new RangeError(`invalid paging: top=${plan.top} skip=${plan.skip}`);
+  }
+}
+
+/** The stored product catalog: skuId, partNumber, displayName, productName, serviceCode, serviceName. */
+export function compileCatalog(dialect: SqlDialect): SqlQuery {
+  const q = dialect.quoteIdent;
+  const cols = [
+    ['sku_id', 'skuId'],
+    ['part_number', 'partNumber'],
+    ['display_name', 'displayName'],
+    ['product_name', 'productName'],
+    ['service_code', 'serviceCode'],
+    ['service_name', 'serviceName'],
+  ]
+    .map(([c, a]) => `${q(c!)} AS ${q(a!)}`)
+    .join(', ');
+  return {
+    sql: `SELECT ${cols} FROM ${q(TABLES.catalog)} ORDER BY ${dialect.bytewise(q('sku_id'))}`,
+    params: [],
+  };
+}

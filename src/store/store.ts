@@ -1,0 +1,87 @@
+/**
+ * The storage port. Use cases see only this interface; the composition root picks the adapter
+ * (DuckDB by default, PostgreSQL for multi-instance deployments).
+ *
+ * Adapters execute SQL compiled by `src/sql/` and hold no query logic of their own: DDL and bulk
+ * loading are theirs, every read is a compiled `SqlQuery`.
+ */
+import type { RowColumns } from '../domain/row.ts';
+import type { CatalogSku } from '../domain/sku-catalog.ts';
+import type { SqlDialect } from '../sql/dialect.ts';
+
+export type SqlParam = string | number;
+
+export interface SqlQuery {
+  readonly sql: string;
+  readonly params: readonly SqlParam[];
+}
+
+/** A result read column by column. Integers arrive as JS numbers, dates as `YYYY-MM-DD` strings. */
+export interface ColumnarResult {
+  readonly rowCount: number;
+  readonly columns: Readonly<Record<string, readonly (string | number | null)[]>>;
+}
+
+/** Rows of one partner to load; each processed date present replaces that partner's snapshot of that date. */
+export interface SnapshotLoad {
+  /** Upper-case GUID. */
+  readonly partnerId: string;
+  readonly rows: RowColumns;
+  /**
+   * Snapshots to replace even when `rows` holds none of their rows (e.g. a collection in which every
+   * customer has only excluded SKUs); `YYYY-MM-DD`.
+   */
+  readonly dates?: readonly string[];
+  /** Where the rows came from, e.g. `import rows`, `import graph`, `collect`. */
+  readonly source?: string;
+  /** Customer tenant ids a partial collection could not read; their rows are missing from the snapshot. */
+  readonly missingCustomers?: readonly string[];
+}
+
+export interface SnapshotReplaceResult {
+  readonly rows: number;
+  readonly dates: readonly string[];
+}
+
+export interface Store {
+  readonly dialect: SqlDialect;
+  /** Human-readable location for logs (a file path or a redacted connection string). */
+  readonly description: string;
+  /** Runs one read-only compiled query. */
+  select(query: SqlQuery): Promise<ColumnarResult>;
+  /**
+   * Replaces, in one transaction, every (partner, processed date) snapshot present in `loads`.
+   * Either all of it is applied or none of it; dates not present are kept.
+   */
+  replaceSnapshots(loads: readonly SnapshotLoad[]): Promise<SnapshotReplaceResult>;
+  /**
+   * Removes, in one transaction, the snapshots (and their rows) dated before `before`
+   * (`YYYY-MM-DD`), of one partner or of every partner.
+   */
+  deleteSnapshotsBefore(before: string, partnerId?: string): Promise<{ snapshots: number; rows: number }>;
+  /**
+   * Adds SKUs to the stored product catalog in one transaction, replacing entries with the same
+   * `skuId` and keeping all others.
+   */
+  upsertCatalog(skus: readonly CatalogSku[]): Promise<{ skus: number }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Physical schema shared by every adapter (types differ per dialect, names do not).
+ *
+ * `deployment` holds one row per (partner_id, processed_date, customer_tenant_id, product_id,
+ * channel). `ord` is the row's zero-based position in the canonical E5 order of its snapshot
+ * (customerTenantId, productId, channel, byte-wise), assigned at load time so that ungrouped
+ * paging sorts one integer instead of three strings, identically on every store.
+ *
+ * `snapshots` holds one row per loaded (partner_id, processed_date) with its counts, where it came
+ * from (`source`) and the customers a partial collection missed (`missing_customers`, a JSON array).
+ *
+ * `sku_catalog` holds the product catalog imported with `seatwise import --format catalog`.
+ */
+export const TABLES = Object.freeze({
+  deployment: 'deployment',
+  snapshots: 'snapshots',
+  catalog: 'sku_catalog',
+});

@@ -1,0 +1,18 @@
+/**
+ * The store contract (STYLE.md item 15): one suite every `Store` adapter runs against a real
+ * database. `open` must return a fresh, empty store on every call; the suite closes what it opens.
+ *
+ * @example
+ *   describeStoreContract('duckdb', () => openDuckDbStore({ path: nextTempFile() }));
+ */
+import { describe } from 'vitest';
+import type { Store } from '../../src/store/store.ts';
+import { describeReads } from './contract-reads.ts';
+import { describeWrites } from './contract-writes.ts';
+
+export function describeStoreContract(name: string, open: () => Promise<Store>): void {
+  describe(`store contract: ${name}`, () => {
+    describeReads(open);
+    describeWrites(open);
+  });
+}
