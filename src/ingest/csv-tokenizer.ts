@@ -1,0 +1,146 @@
+/**
+ * RFC 4180 tokenizer over raw UTF-8 bytes, tuned for large row files. Working on bytes instead of
+ * decoded text skips decoding the whole file (and its two-byte strings once a single non-Latin
+ * name appears): the separators `,` `"` CR LF are ASCII and never occur inside a multi-byte UTF-8
+ * sequence, so field boundaries are found on bytes and only the values a consumer has not seen
+ * before are ever decoded. A record is handed over as byte ranges in reused typed arrays.
+ */
+
+export interface CsvHandler {
+  /**
+   * One record: field `i` is `buf[t.starts[i] .. t.ends[i])`, with doubled quotes still doubled
+   * when `t.escaped[i]` is 1. `line` is the physical line the record starts on. The ranges are
+   * valid only during the call. Return false to stop tokenizing.
+   */
+  record(buf: Buffer, t: CsvTokenizer, count: number, line: number): boolean;
+  /** A malformed record; return false to stop tokenizing. */
+  error(line: number, reason: string): boolean;
+}
+
+/** `tokenize` result when a handler asked to stop. */
+export const STOPPED = -1;
+
+const QUOTE = 34;
+const COMMA = 44;
+const LF = 10;
+const CR = 13;
+
+export class CsvTokenizer {
+  /** Physical line on which the next record starts. */
+  line = 1;
+  starts = new Int32Array(16);
+  ends = new Int32Array(16);
+  /** 1 when a quoted field holds doubled quotes that still need undoubling. */
+  escaped = new Uint8Array(16);
+
+  /**
+   * Tokenizes the complete records in `buf[from, to)`. Returns the offset where an incomplete
+   * trailing record starts (the caller keeps those bytes and appends the next read to them),
+   * `to` when all was consumed, or STOPPED. With `final` the end of input ends the last record.
+   */
+  tokenize(buf: Buffer, from: number, to: number, final: boolean, handler: CsvHandler): number {
+    let pos = from;
+    while (pos < to) {
+      const line = this.line;
+      let n = 0;
+      let p = pos;
+      let newlines = 0;
+      let complete = false;
+      for (;;) {
+        if (n === this.starts.length) this.grow();
+        if (p < to && buf[p] === QUOTE) {
+          // Quoted field: runs to a quote that is not doubled; may span lines.
+          let q = p + 1;
+          let escaped = 0;
+          for (;;) {
+            while (q < to) {
+              const c = buf[q]!;
+              if (c === QUOTE) break;
+              if (c === LF) newlines++;
+              q++;
+            }
+            if (q >= to) {
+              if (!final) return pos;
+              handler.error(line, 'unterminated quoted field');
+              return STOPPED;
+            }
+            if (q + 1 >= to && !final) return pos;
+            if (buf[q + 1] !== QUOTE) break;
+            escaped = 1;
+            q += 2;
+          }
+          this.starts[n] = p + 1;
+          this.ends[n] = q;
+          this.escaped[n++] = escaped;
+          p = q + 1;
+          const c = p < to ? buf[p]! : -1;
+          if (c === COMMA) {
+            p++;
+            continue;
+          }
+          if (c === LF || c === -1) {
+            complete = true;
+            p++;
+            break;
+          }
+          if (c === CR && p + 1 < to && buf[p + 1] === LF) {
+            complete = true;
+            p += 2;
+            break;
+          }
+          if (c === CR && p + 1 >= to && !final) return pos;
+          // Garbage after a closing quote: report it and resume at the next line.
+          const nl = buf.indexOf(LF, p);
+          if ((nl < 0 || nl >= to) && !final) return pos;
+          this.line += 1 + newlines;
+          if (!handler.error(line, 'unexpected character after a closing quote')) return STOPPED;
+          p = nl < 0 || nl >= to ? to : nl + 1;
+          break;
+        }
+        // Unquoted field (a quote inside it is kept literally).
+        let e = p;
+        while (e < to) {
+          const c = buf[e]!;
+          if (c === COMMA || c === LF) break;
+          e++;
+        }
+        if (e >= to && !final) return pos;
+        this.starts[n] = p;
+        this.escaped[n] = 0;
+        if (e < to && buf[e] === COMMA) {
+          this.ends[n++] = e;
+          p = e + 1;
+          continue;
+        }
+        this.ends[n++] = e > p && buf[e - 1] === CR ? e - 1 : e;
+        p = e + 1;
+        complete = true;
+        break;
+      }
+      pos = Math.min(p, to);
+      if (!complete) continue;
+      this.line += 1 + newlines;
+      if (!handler.record(buf, this, n, line)) return STOPPED;
+    }
+    return to;
+  }
+
+  private grow(): void {
+    const size = this.starts.length * 2;
+    const starts = new Int32Array(size);
+    const ends = new Int32Array(size);
+    const escaped = new Uint8Array(size);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    escaped.set(this.escaped);
+    this.starts = starts;
+    this.ends = ends;
+    this.escaped = escaped;
+  }
+}
+
+/** The text of field `i` of the current record, quotes undoubled. */
+export function fieldText(buf: Buffer, t: CsvTokenizer, i: number): string {
+  const text = buf.toString('utf8', t.starts[i], t.ends[i]);
+  return t.escaped[i] === 1 ? text.replaceAll('""', '"') : text;
+}

@@ -1,0 +1,47 @@
+/** The ten E5 row fields in canonical order (Partner Center analytics, licenses deployment row). */
+export const ROW_FIELDS = [
+  'processedDateTime',
+  'serviceCode',
+  'serviceName',
+  'channel',
+  'customerTenantId',
+  'customerName',
+  'productId',
+  'productName',
+  'licensesDeployed',
+  'licensesSold',
+] as const;
+
+export type RowField = (typeof ROW_FIELDS)[number];
+
+/** One input row before validation; values are whatever the source held (undefined = missing). */
+export type RawRow = Record<RowField, unknown>;
+
+const BY_LOWER = new Map<string, RowField>(ROW_FIELDS.map((f) => [f.toLowerCase(), f]));
+
+/** Input field names match case-insensitively (E5 itself matches field names that way). */
+export function lookupRowField(name: string): RowField | undefined {
+  return BY_LOWER.get(name.trim().toLowerCase());
+}
+
+export function emptyRawRow(): RawRow {
+  return {
+    processedDateTime: undefined,
+    serviceCode: undefined,
+    serviceName: undefined,
+    channel: undefined,
+    customerTenantId: undefined,
+    customerName: undefined,
+    productId: undefined,
+    productName: undefined,
+    licensesDeployed: undefined,
+    licensesSold: undefined,
+  };
+}
+
+/** A value as an error message shows it: JSON-quoted, cut to about 40 characters. */
+export function showValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const cut = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  return typeof value === 'string' ? JSON.stringify(cut) : cut;
+}

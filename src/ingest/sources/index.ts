@@ -1,0 +1,19 @@
+/** Source readers for `seatwise import --format graph|partner-center|catalog` and `collect`. */
+export { readCatalogFile } from './catalog-file.ts';
+export { readClassificationFile } from './classification-file.ts';
+export { detectFormat, type SourceFormat } from './detect-format.ts';
+export { readExclusionFile } from './exclusion-file.ts';
+export { readGraphFiles } from './graph.ts';
+export {
+  buildPartnerCenterSnapshot,
+  type PartnerCenterInput,
+  readPartnerCenterDir,
+} from './partner-center.ts';
+export type {
+  ExcludedCount,
+  ExclusionReason,
+  RowFileError,
+  SourceOptions,
+  SourceReadResult,
+  SourceSummary,
+} from './types.ts';

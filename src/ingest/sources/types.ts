@@ -1,0 +1,52 @@
+/**
+ * The contract between the source readers (Microsoft Graph files, a Partner Center directory or a
+ * live collection, Microsoft's SKU catalog) and their callers (`seatwise import`, `collect`).
+ */
+import type { ClassificationTable } from '../../domain/classify.ts';
+import type { CatalogSku } from '../../domain/sku-catalog.ts';
+import type { ExclusionList } from '../../domain/sku-exclusions.ts';
+import type { SnapshotLoad } from '../../store/store.ts';
+import type { RowFileError } from '../row-collector.ts';
+
+export type { RowFileError } from '../row-collector.ts';
+
+export interface SourceOptions {
+  /** Partner tenant the rows belong to (any GUID form; stored upper-case). */
+  partnerId: string;
+  /** `YYYY-MM-DD`: every row of the read gets this processed date. */
+  processedDate: string;
+  /** The rows' channel; the CLI passes 'reseller' unless told otherwise. Stored lower-case. */
+  channel: string;
+  /** By upper-case skuId: the bundled catalog merged with the stored one. */
+  catalog: ReadonlyMap<string, CatalogSku>;
+  /** DEFAULT_CLASSIFICATION unless the user passed `--classify`. */
+  classification: ClassificationTable;
+  /** DEFAULT_EXCLUSIONS unless overridden. */
+  exclusions: ExclusionList;
+  /** Stop after this many errors (default 50); `truncated` then says more existed. */
+  maxErrors?: number;
+}
+
+export type ExclusionReason = 'free-or-trial' | 'company-wide' | 'no-paid-seats';
+
+export interface ExcludedCount {
+  reason: ExclusionReason;
+  count: number;
+  /** Up to 5 distinct part numbers (or names, or ids when nothing better is known). */
+  examples: string[];
+}
+
+export interface SourceSummary {
+  rows: number;
+  customers: number;
+  products: number;
+  /** Processed dates present, sorted (the one `processedDate`, or none when nothing was kept). */
+  dates: string[];
+  files: number;
+  /** Only reasons that occurred, in the order free-or-trial, company-wide, no-paid-seats. */
+  excluded: ExcludedCount[];
+}
+
+export type SourceReadResult =
+  | { ok: true; load: SnapshotLoad; summary: SourceSummary }
+  | { ok: false; errors: RowFileError[]; truncated: boolean };
