@@ -1,0 +1,178 @@
+/**
+ * Every wire shape of the licenses-deployment API, defined once. Fastify validates requests with
+ * these, the OpenAPI document is generated from them, and TypeScript types are derived from them
+ * (`Static<typeof X>`), so the SDK and the server cannot drift apart.
+ */
+import { type Static, Type } from 'typebox';
+
+const guidPattern = '^\\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\}?$';
+
+export const ApiFault = Type.Object(
+  {
+    code: Type.Integer({ description: 'Partner Center error code (docs/errors.md).' }),
+    description: Type.String(),
+    data: Type.Array(Type.Unknown(), { description: 'Details; parse errors carry `{ position, token }`.' }),
+    source: Type.String({ description: 'The component that raised the error.' }),
+  },
+  { $id: 'ApiFault', additionalProperties: false },
+);
+export type ApiFault = Static<typeof ApiFault>;
+
+export const ThrottleBody = Type.Object(
+  { statusCode: Type.Literal(429), message: Type.String() },
+  { $id: 'ThrottleBody' },
+);
+
+/** E5 query parameters. Names carry no `$`; unknown parameters are ignored. */
+export const DeploymentQueryParams = Type.Object(
+  {
+    top: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]+$',
+        description: 'Rows per page, 0..10000 (larger values are capped at 10000). Default 10000.',
+      }),
+    ),
+    skip: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'Rows to skip. Default 0.' })),
+    filter: Type.Optional(
+      Type.String({
+        description:
+          "Filter expression, e.g. `serviceCode eq 'o365' and channel ne 'direct'` (docs/query-language.md).",
+      }),
+    ),
+    groupby: Type.Optional(
+      Type.String({ description: 'Comma-separated dimensions to aggregate by, e.g. `serviceCode,channel`.' }),
+    ),
+    processedDateTime: Type.Optional(
+      Type.String({
+        description: 'Snapshot day: `YYYY-MM-DD` or an ISO 8601 date-time. Default: the latest.',
+      }),
+    ),
+  },
+  { additionalProperties: true },
+);
+export type DeploymentQueryParams = Static<typeof DeploymentQueryParams>;
+
+export const DeploymentRow = Type.Object(
+  {
+    processedDateTime: Type.String({ description: '`YYYY-MM-DDTHH:mm:ss`, UTC, no zone.' }),
+    serviceCode: Type.String(),
+    serviceName: Type.String(),
+    channel: Type.String(),
+    customerTenantId: Type.String({ description: 'Upper-case GUID.' }),
+    customerName: Type.String(),
+    productId: Type.String({ description: 'Upper-case GUID.' }),
+    productName: Type.String(),
+    licensesDeployed: Type.Integer(),
+    licensesSold: Type.Integer(),
+  },
+  { $id: 'DeploymentRow', additionalProperties: false },
+);
+export type DeploymentRow = Static<typeof DeploymentRow>;
+
+/** A grouped row: the groupby fields in the order given, plus the two sums. */
+export const GroupedDeploymentRow = Type.Object(
+  {
+    serviceCode: Type.Optional(Type.String()),
+    serviceName: Type.Optional(Type.String()),
+    channel: Type.Optional(Type.String()),
+    customerTenantId: Type.Optional(Type.String()),
+    customerName: Type.Optional(Type.String()),
+    productId: Type.Optional(Type.String()),
+    productName: Type.Optional(Type.String()),
+    licensesDeployed: Type.Integer(),
+    licensesSold: Type.Integer(),
+  },
+  { $id: 'GroupedDeploymentRow', additionalProperties: false },
+);
+export type GroupedDeploymentRow = Static<typeof GroupedDeploymentRow>;
+
+export const DeploymentPage = Type.Object(
+  {
+    Value: Type.Array(Type.Union([Type.Ref('DeploymentRow'), Type.Ref('GroupedDeploymentRow')])),
+    '@nextLink': Type.Union([
+      Type.String({ description: 'Root-relative URL of the next page, or null on the last page.' }),
+      Type.Null(),
+    ]),
+    TotalCount: Type.Integer({ description: 'Rows (or groups) matching the whole query.' }),
+  },
+  { $id: 'DeploymentPage' },
+);
+
+const InsightAttributes = <T extends string>(objectType: T) =>
+  Type.Object({ objectType: Type.Literal(objectType) }, { additionalProperties: false });
+
+export const PartnerLicensesDeploymentInsights = Type.Object(
+  {
+    proratedDeploymentPercent: Type.Number({ description: '0..100, two decimals, license-weighted.' }),
+    licensesSold: Type.Integer(),
+    processedDateTime: Type.String({ description: '`YYYY-MM-DDTHH:mm:ss+00:00`' }),
+    serviceName: Type.String({ description: 'The short service code, e.g. `o365` or `crm`.' }),
+    channel: Type.String(),
+    attributes: InsightAttributes('PartnerLicensesDeploymentInsights'),
+  },
+  { $id: 'PartnerLicensesDeploymentInsights', additionalProperties: false },
+);
+export type PartnerLicensesDeploymentInsights = Static<typeof PartnerLicensesDeploymentInsights>;
+
+export const CustomerLicensesDeploymentInsights = Type.Object(
+  {
+    licensesDeployed: Type.Integer(),
+    licensesSold: Type.Integer(),
+    deploymentPercent: Type.Number({ description: '0..100, two decimals, deployed capped at sold.' }),
+    customerId: Type.String(),
+    customerName: Type.String(),
+    productName: Type.String(),
+    serviceCode: Type.String(),
+    serviceName: Type.String(),
+    channel: Type.String(),
+    processedDateTime: Type.String(),
+    attributes: InsightAttributes('CustomerLicensesDeploymentInsights'),
+  },
+  { $id: 'CustomerLicensesDeploymentInsights', additionalProperties: false },
+);
+export type CustomerLicensesDeploymentInsights = Static<typeof CustomerLicensesDeploymentInsights>;
+
+const collectionOf = <T extends ReturnType<typeof Type.Ref>>(item: T, id: string) =>
+  Type.Object(
+    {
+      totalCount: Type.Integer(),
+      items: Type.Array(item),
+      attributes: InsightAttributes('Collection'),
+    },
+    { $id: id },
+  );
+
+export const PartnerInsightsCollection = collectionOf(
+  Type.Ref('PartnerLicensesDeploymentInsights'),
+  'PartnerInsightsCollection',
+);
+export const CustomerInsightsCollection = collectionOf(
+  Type.Ref('CustomerLicensesDeploymentInsights'),
+  'CustomerInsightsCollection',
+);
+
+export const CustomerIdParams = Type.Object({
+  customerId: Type.String({
+    pattern: guidPattern,
+    description: 'Customer tenant id (GUID, braces allowed).',
+  }),
+});
+
+export const Health = Type.Object(
+  { status: Type.Literal('ok'), store: Type.String(), version: Type.String() },
+  { $id: 'Health' },
+);
+
+/** Schemas registered by `$id` so routes and the OpenAPI document can reference them. */
+export const SHARED_SCHEMAS = [
+  ApiFault,
+  ThrottleBody,
+  DeploymentRow,
+  GroupedDeploymentRow,
+  DeploymentPage,
+  PartnerLicensesDeploymentInsights,
+  CustomerLicensesDeploymentInsights,
+  PartnerInsightsCollection,
+  CustomerInsightsCollection,
+  Health,
+] as const;
