@@ -1,0 +1,202 @@
+/**
+ * `npm run bench`: ingest throughput and query latency, through HTTP on a local listener and
+ * directly on the store, at two sizes: 1M rows in one day and 10M rows over ten days (queries on
+ * the latest day). Not part of `npm test`. Writes bench/out/results.json and prints a table.
+ *
+ * Options: --sizes 1m,10m (default both) --iterations N (default 40)
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { issueLocalToken, keyPathFor, loadOrCreateIssuerKey } from '../src/auth/local-issuer.ts';
+import { loadConfig } from '../src/config.ts';
+import { addDays } from '../src/domain/dates.ts';
+import { readRowFiles } from '../src/ingest/read-row-files.ts';
+import { startServer } from '../src/main.ts';
+import { parseDeploymentQuery } from '../src/query/parse-query.ts';
+import { compileDeploymentCount, compileDeploymentPage, compileLatestSnapshot } from '../src/sql/compile.ts';
+import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
+import type { Store } from '../src/store/store.ts';
+import { customerId, PRODUCTS_PER_CUSTOMER, writeBenchDay } from './generate.ts';
+
+const PARTNER = 'BE7C0000-0000-4000-8000-000000000001';
+const LAST_DAY = '2026-11-20';
+
+interface QueryCase {
+  readonly name: string;
+  readonly params: Record<string, string>;
+  readonly targetP50Ms: number;
+}
+
+const QUERIES: readonly QueryCase[] = [
+  { name: 'groupby serviceCode,channel', params: { groupby: 'serviceCode,channel' }, targetP50Ms: 25 },
+  {
+    name: 'groupby customerTenantId top 10000',
+    params: { groupby: 'customerTenantId', top: '10000' },
+    targetP50Ms: 60,
+  },
+  {
+    name: "page: serviceCode eq 'o365' and channel ne 'direct', top 10000 skip 50000",
+    params: { filter: "serviceCode eq 'o365' and channel ne 'direct'", top: '10000', skip: '50000' },
+    targetP50Ms: 150,
+  },
+  {
+    name: 'point filter on one customerTenantId',
+    params: { filter: `customerTenantId eq '${customerId(42_424)}'` },
+    targetP50Ms: 10,
+  },
+];
+
+interface Stats {
+  p50: number;
+  p99: number;
+}
+
+function stats(samples: number[]): Stats {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return { p50: round(at(0.5)), p99: round(at(0.99)) };
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+async function time<T>(fn: () => Promise<T>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+interface SizeResult {
+  size: string;
+  rows: number;
+  days: number;
+  ingestRowsPerSecond: number;
+  ingestSeconds: number;
+  queries: { name: string; http: Stats; store: Stats; targetP50Ms: number; bytes: number }[];
+}
+
+async function runSize(
+  label: string,
+  days: number,
+  customersPerDay: number,
+  iterations: number,
+): Promise<SizeResult> {
+  const dir = await mkdtemp(join(tmpdir(), `seatwise-bench-${label}-`));
+  const db = join(dir, 'bench.duckdb');
+  try {
+    let rows = 0;
+    let ingestMs = 0;
+    const store: Store = await openDuckDbStore({ path: db });
+    for (let d = 0; d < days; d++) {
+      const day = addDays(LAST_DAY, d - days + 1);
+      const csv = join(dir, `day-${d}.csv`);
+      const n = await writeBenchDay(csv, day, customersPerDay, d);
+      const started = performance.now();
+      const read = await readRowFiles([csv], { partnerId: PARTNER });
+      if (!read.ok) throw new Error(`bench data rejected: ${JSON.stringify(read.errors.slice(0, 3))}`);
+      await store.replaceSnapshots([read.load]);
+      ingestMs += performance.now() - started;
+      rows += n;
+      await rm(csv);
+      process.stderr.write(`  [${label}] day ${d + 1}/${days}: ${n} rows\n`);
+    }
+    const config = loadConfig({ db, port: 0, logLevel: 'silent' }, {});
+    const server = await startServer(config, store);
+    try {
+      const key = await loadOrCreateIssuerKey(keyPathFor(db));
+      const token = await issueLocalToken(key, { partnerId: PARTNER, expiresInSeconds: 3600 });
+      const latest = await store.select(compileLatestSnapshot(PARTNER, store.dialect));
+      const date = String(latest.columns.processedDate?.[0]);
+      const results: SizeResult['queries'] = [];
+      for (const q of QUERIES) {
+        const url = `${server.url}/v1/analytics/commercial/deployment/license/?${new URLSearchParams(q.params)}`;
+        const parsed = parseDeploymentQuery(q.params);
+        const plan = { ...parsed, partnerId: PARTNER, processedDate: date };
+        let bytes = 0;
+        const once = async () => {
+          const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+          const body = await res.text();
+          if (res.status !== 200) throw new Error(`${q.name}: HTTP ${res.status} ${body.slice(0, 200)}`);
+          bytes = body.length;
+        };
+        const direct = () =>
+          Promise.all([
+            store.select(compileDeploymentCount(plan, store.dialect)),
+            store.select(compileDeploymentPage(plan, store.dialect)),
+          ]);
+        for (let i = 0; i < 3; i++) {
+          await once();
+          await direct();
+        }
+        const httpSamples: number[] = [];
+        const storeSamples: number[] = [];
+        for (let i = 0; i < iterations; i++) {
+          httpSamples.push(await time(once));
+          storeSamples.push(await time(direct));
+        }
+        results.push({
+          name: q.name,
+          http: stats(httpSamples),
+          store: stats(storeSamples),
+          targetP50Ms: q.targetP50Ms,
+          bytes,
+        });
+      }
+      return {
+        size: label,
+        rows,
+        days,
+        ingestRowsPerSecond: Math.round(rows / (ingestMs / 1000)),
+        ingestSeconds: round(ingestMs / 1000),
+        queries: results,
+      };
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
+async function main(): Promise<void> {
+  const sizes = (argValue('--sizes') ?? '1m,10m').split(',');
+  const iterations = Number(argValue('--iterations') ?? '40');
+  const customers = 1_000_000 / PRODUCTS_PER_CUSTOMER;
+  const results: SizeResult[] = [];
+  for (const size of sizes) {
+    if (size === '1m') results.push(await runSize('1M rows, 1 day', 1, customers, iterations));
+    else if (size === '10m') results.push(await runSize('10M rows, 10 days', 10, customers, iterations));
+    else throw new Error(`unknown size ${size}`);
+  }
+  await mkdir(new URL('./out/', import.meta.url), { recursive: true });
+  await writeFile(new URL('./out/results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  for (const r of results) {
+    process.stdout.write(
+      `\n## ${r.size}\n\ningest: ${r.ingestRowsPerSecond.toLocaleString('en-US')} rows/s (${r.ingestSeconds} s; target ≥ 500,000)\n\n`,
+    );
+    process.stdout.write(
+      '| query | HTTP p50 | HTTP p99 | store p50 | store p99 | target p50 | body |\n|---|---|---|---|---|---|---|\n',
+    );
+    for (const q of r.queries) {
+      const ok = q.http.p50 <= q.targetP50Ms ? '' : ' ✗';
+      process.stdout.write(
+        `| ${q.name} | ${q.http.p50} ms${ok} | ${q.http.p99} ms | ${q.store.p50} ms | ${q.store.p99} ms | ≤ ${q.targetP50Ms} ms | ${(q.bytes / 1024).toFixed(0)} KiB |\n`,
+      );
+    }
+  }
+  if (results.length === 2) {
+    const [a, b] = results as [SizeResult, SizeResult];
+    process.stdout.write('\n10M / 1M p50 ratio (target ≤ 1.5):\n');
+    a.queries.forEach((q, i) => {
+      const ratio = (b.queries[i]?.http.p50 ?? 0) / q.http.p50;
+      process.stdout.write(`- ${q.name}: ${ratio.toFixed(2)}\n`);
+    });
+  }
+}
+
+await main();

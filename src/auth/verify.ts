@@ -1,0 +1,152 @@
+/**
+ * Token verification: pure with respect to HTTP. Returns the caller's principal or a typed
+ * failure whose description says what failed without echoing the token.
+ *
+ * Accepted: tokens of a configured external issuer (verified against its JWKS) and, when enabled,
+ * the local development issuer's. Only asymmetric signatures are accepted, so `alg: none` and an
+ * HS256 token "signed" with a public key both fail.
+ */
+import { decodeJwt, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import { normalizeGuid } from '../domain/guid.ts';
+import { matchIssuer, type TrustedIssuer } from './issuers.ts';
+import type { LocalIssuerKey } from './local-issuer.ts';
+import { LOCAL_ISSUER } from './local-issuer.ts';
+import type { AuthResult, Principal } from './principal.ts';
+
+export interface VerifierOptions {
+  /** The local development issuer; undefined when it is turned off. */
+  readonly localKey: LocalIssuerKey | undefined;
+  readonly issuers: readonly TrustedIssuer[];
+  readonly audience: string;
+  /** Allowed clock skew for `exp` / `nbf`, seconds. */
+  readonly clockToleranceSeconds?: number;
+}
+
+export type TokenVerifier = (authorization: string | undefined) => Promise<AuthResult>;
+
+const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+const BEARER_RE = /^Bearer[ \t]+([A-Za-z0-9\-_.~+/]+=*)[ \t]*$/i;
+
+function fail(description: string): AuthResult {
+  return { ok: false, failure: { reason: 'invalid_token', description } };
+}
+
+export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
+  const clockTolerance = options.clockToleranceSeconds ?? 60;
+  return async (authorization) => {
+    if (authorization === undefined || authorization.trim() === '') {
+      return {
+        ok: false,
+        failure: { reason: 'missing', description: 'The request has no Authorization bearer token.' },
+      };
+    }
+    const match = BEARER_RE.exec(authorization);
+    if (!match) return fail('The Authorization header is not a bearer token.');
+    const token = match[1]!;
+
+    let unverified: JWTPayload;
+    let alg: string | undefined;
+    try {
+      unverified = decodeJwt(token);
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      return fail('The token is malformed.');
+    }
+    if (alg === undefined || !ASYMMETRIC_ALGS.includes(alg)) {
+      return fail('The token is signed with an algorithm that is not accepted.');
+    }
+    const iss = typeof unverified.iss === 'string' ? unverified.iss : '';
+    const tidClaim = typeof unverified.tid === 'string' ? unverified.tid : undefined;
+
+    let payload: JWTPayload;
+    try {
+      if (iss === LOCAL_ISSUER && options.localKey !== undefined) {
+        const key = options.localKey;
+        const header = decodeProtectedHeader(token);
+        if (header.kid !== undefined && header.kid !== key.kid)
+          return fail('The token was signed with an unknown key.');
+        payload = (
+          await jwtVerify(token, key.publicKey, {
+            issuer: LOCAL_ISSUER,
+            audience: options.audience,
+            algorithms: ['ES256'],
+            clockTolerance,
+          })
+        ).payload;
+      } else {
+        const trusted = matchIssuer(options.issuers, iss, tidClaim);
+        if (trusted === undefined)
+          return fail('The token was issued by an issuer this service does not trust.');
+        payload = (
+          await jwtVerify(token, trusted.keys, {
+            issuer: iss,
+            audience: options.audience,
+            algorithms: ASYMMETRIC_ALGS,
+            clockTolerance,
+          })
+        ).payload;
+      }
+    } catch (err) {
+      if (isKeySetUnavailable(err)) {
+        throw new KeySetUnavailableError('The signing keys of the token issuer could not be fetched.', {
+          cause: err,
+        });
+      }
+      return fail(describeJoseError(err));
+    }
+    const partnerId = typeof payload.tid === 'string' ? normalizeGuid(payload.tid) : undefined;
+    if (partnerId === undefined) return fail('The token has no valid tenant id (tid) claim.');
+    return { ok: true, principal: principalFrom(payload, partnerId) };
+  };
+}
+
+/** The issuer's key set could not be fetched: our problem, not the caller's (the edge answers 503). */
+export class KeySetUnavailableError extends Error {
+  override readonly name = 'KeySetUnavailableError';
+}
+
+function isKeySetUnavailable(err: unknown): boolean {
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) return true;
+  // A network failure while fetching the JWKS surfaces as a plain fetch error.
+  return err instanceof TypeError && /fetch/i.test(err.message);
+}
+
+function principalFrom(payload: JWTPayload, partnerId: string): Principal {
+  const scp = typeof payload.scp === 'string' ? payload.scp.trim() : '';
+  // Entra marks application tokens with idtyp=app; a token with no delegated scope has no user either.
+  const appOnly = payload.idtyp === 'app' || scp === '';
+  const userClaim = payload.upn ?? payload.preferred_username ?? payload.oid;
+  const roles = [...stringArray(payload.roles), ...stringArray(payload.wids), ...stringArray(payload.groups)];
+  return Object.freeze({
+    partnerId,
+    user: appOnly || typeof userClaim !== 'string' ? undefined : userClaim,
+    appOnly,
+    roles: Object.freeze(roles),
+  });
+}
+
+function stringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function describeJoseError(err: unknown): string {
+  if (err instanceof errors.JWTExpired) return 'The token has expired.';
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    switch (err.claim) {
+      case 'nbf':
+        return 'The token is not valid yet (nbf).';
+      case 'aud':
+        return 'The token was issued for another audience.';
+      case 'iss':
+        return 'The token was issued by an issuer this service does not trust.';
+      default:
+        return `The token's ${err.claim} claim is not valid.`;
+    }
+  }
+  if (err instanceof errors.JWKSNoMatchingKey) return 'The token was signed with an unknown key.';
+  if (err instanceof errors.JWSSignatureVerificationFailed) return 'The token signature is not valid.';
+  if (err instanceof errors.JOSEAlgNotAllowed)
+    return 'The token is signed with an algorithm that is not accepted.';
+  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return 'The token is malformed.';
+  return 'The token could not be verified.';
+}

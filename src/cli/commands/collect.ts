@@ -1,0 +1,231 @@
+/**
+ * `seatwise collect`: one snapshot pulled live from a Partner-Center-compatible API, written once,
+ * at the end, in one transaction. The fetching lives in ingest/collect/, the mapping in
+ * ingest/sources/partner-center.ts; this file turns flags into options and results into output.
+ */
+import type { Command } from '@commander-js/extra-typings';
+import cliProgress from 'cli-progress';
+import { resolveDbPath } from '../../config.ts';
+import { isIsoDay, todayUtc } from '../../domain/dates.ts';
+import { normalizeGuid } from '../../domain/guid.ts';
+import { type CollectResult, collectPartnerCenter } from '../../ingest/collect/collect.ts';
+import { createCollectHttp } from '../../ingest/collect/http-client.ts';
+import { openRawDir } from '../../ingest/collect/raw-dir.ts';
+import { type CollectSummary, formatSummary, missingCustomers } from '../../ingest/collect/summary.ts';
+import {
+  commandTokenSource,
+  staticTokenSource,
+  type TokenSource,
+} from '../../ingest/collect/token-source.ts';
+import { buildPartnerCenterSnapshot } from '../../ingest/sources/partner-center.ts';
+import { applyLoad } from '../apply-load.ts';
+import { CliError } from '../cli-error.ts';
+import { partnerOption, positiveInt } from '../options.ts';
+import { mappingOptions } from '../source-options.ts';
+
+/** Test hooks, deliberately not flags: retry delays in ms (`10,20,30`) and the per-call timeout. */
+export const COLLECT_ENV = Object.freeze({
+  retryDelaysMs: 'SEATWISE_COLLECT_RETRY_DELAYS_MS',
+  timeoutMs: 'SEATWISE_COLLECT_TIMEOUT_MS',
+});
+
+const JSON_HELP = `
+With --json, stdout is one JSON object (also when the run fails, then with "written": false):
+  partnerId, processedDate     the snapshot (partner GUID, YYYY-MM-DD)
+  written                      whether the store was changed
+  customersListed              customers GET /v1/customers returned
+  customersCollected           customers whose subscribed SKUs were read
+  rows, customers, products    what was stored
+  excluded                     [{reason, count, examples}] SKUs left out (free/trial, company-wide, no paid seats)
+  missingCustomers             [{customerId, tenantId, name, error}] customers that failed after retries
+  skippedCustomers             customers not asked for after the first failure (without --allow-partial)
+  requests, retries            HTTP requests made, and how many were retries
+  rawDir                       the --save-raw directory or null
+  seconds                      wall time
+  error                        why nothing was written (only when written is false)
+
+Without --allow-partial a customer that still fails after retries fails the run: nothing is
+written and the exit code is 1. With it, the others are stored and the snapshot records which
+customers are missing.`;
+
+export function registerCollect(program: Command): void {
+  program
+    .command('collect')
+    .description(
+      'pull one snapshot live from a Partner-Center-compatible API (customers, then their subscribed SKUs) and store it at the end, all or nothing',
+    )
+    .requiredOption(
+      '--base-url <url>',
+      'API root, e.g. https://api.partnercenter.microsoft.com (/v1 is added)',
+    )
+    .option(
+      '--token-command <cmd>',
+      'shell command printing a bearer token; run again before it expires and after a 401',
+    )
+    .option('--token-env <var>', 'environment variable holding a bearer token')
+    .option('--concurrency <n>', 'subscribedskus requests in flight', '8')
+    .option('--date <day>', 'processed date YYYY-MM-DD of the snapshot (default: today, UTC)')
+    .option(
+      '--save-raw <dir>',
+      'also save the responses (customers.json, subscribedskus/<id>.json) for `import --format partner-center`',
+    )
+    .option('--allow-partial', 'store the customers that could be read and record the ones that could not')
+    .option('--partner <guid>', 'partner tenant id the rows belong to; default: the demo partner')
+    .option('--db <path>', 'database file (default ./data/seatwise.duckdb or $SEATWISE_DB)')
+    .option('--json', 'print one JSON summary object instead of text (fields below)')
+    .addHelpText('after', JSON_HELP)
+    .action(async (opts) => {
+      const started = performance.now();
+      const partnerId = partnerOption(opts.partner);
+      const processedDate = opts.date ?? todayUtc();
+      if (!isIsoDay(processedDate))
+        throw new CliError(`--date must be YYYY-MM-DD, got '${processedDate}'`, 2);
+      const concurrency = positiveInt('--concurrency', opts.concurrency);
+      if (!/^https?:\/\/[^/]/i.test(opts.baseUrl))
+        throw new CliError(`--base-url must be an http(s) URL, got '${opts.baseUrl}'`, 2);
+      const tokens = tokenSource(opts.tokenCommand, opts.tokenEnv);
+      const allowPartial = opts.allowPartial === true;
+      const http = createCollectHttp({
+        tokens,
+        correlationId: crypto.randomUUID(),
+        ...envNumbers(),
+      });
+      const raw = opts.saveRaw === undefined ? undefined : await openRawDir(opts.saveRaw);
+      const progress = countProgress('customers');
+      let result: CollectResult;
+      try {
+        result = await collectPartnerCenter({
+          baseUrl: opts.baseUrl,
+          http,
+          concurrency,
+          failFast: !allowPartial,
+          onProgress: progress.update,
+          ...(raw === undefined ? {} : { onSubscribedSkus: raw.saveSubscribedSkus }),
+        });
+      } catch (err) {
+        throw new CliError(
+          `collect failed, nothing written: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      } finally {
+        progress.stop();
+      }
+      await raw?.saveCustomers(result.pages);
+
+      const missing = missingCustomers(result.failures);
+      const base: CollectSummary = {
+        partnerId,
+        processedDate,
+        written: false,
+        customersListed: result.customers.length,
+        customersCollected: result.subscribedSkus.size,
+        rows: 0,
+        customers: 0,
+        products: 0,
+        excluded: [],
+        missingCustomers: missing,
+        skippedCustomers: result.skipped,
+        requests: result.requests,
+        retries: result.retries,
+        rawDir: raw?.dir ?? null,
+        seconds: 0,
+      };
+      const fail = (error: string): never => {
+        const seconds = (performance.now() - started) / 1000;
+        if (opts.json === true) process.stdout.write(`${JSON.stringify({ ...base, seconds, error })}\n`);
+        throw new CliError(error);
+      };
+      if (missing.length > 0 && !allowPartial) {
+        const names = missing.map((m) => `${m.tenantId} (${m.name}): ${m.error}`).join('; ');
+        fail(
+          `${missing.length} customer(s) could not be read after retries, nothing written ` +
+            `(--allow-partial stores the rest): ${names}`,
+        );
+      }
+      if (missing.length > 0 && missing.length === result.customers.length)
+        fail(`no customer could be read, nothing written: ${missing[0]?.error ?? ''}`);
+
+      const mapped = buildPartnerCenterSnapshot(
+        // Failed customers have no subscribedskus entry, so they simply map to no rows.
+        { customers: result.customers, subscribedSkus: result.subscribedSkus },
+        {
+          ...(await mappingOptions(resolveDbPath(opts.db), {}, { partnerId, processedDate })),
+          source: 'collect',
+        },
+      );
+      if (!mapped.ok) {
+        for (const e of mapped.errors) process.stderr.write(`${e.file}:${e.line}: ${e.reason}\n`);
+        fail(`the responses could not be mapped: ${mapped.errors.length} error(s), nothing written`);
+        return;
+      }
+      await applyLoad(resolveDbPath(opts.db), [
+        {
+          ...mapped.load,
+          dates: [processedDate],
+          source: 'collect',
+          ...(allowPartial && missing.length > 0
+            ? { missingCustomers: missing.map((m) => normalizeGuid(m.tenantId) ?? m.tenantId) }
+            : {}),
+        },
+      ]);
+      const summary: CollectSummary = {
+        ...base,
+        written: true,
+        rows: mapped.summary.rows,
+        customers: mapped.summary.customers,
+        products: mapped.summary.products,
+        excluded: mapped.summary.excluded,
+        seconds: (performance.now() - started) / 1000,
+      };
+      process.stdout.write(opts.json === true ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+    });
+}
+
+function tokenSource(command: string | undefined, envVar: string | undefined): TokenSource {
+  if ((command === undefined) === (envVar === undefined))
+    throw new CliError('give exactly one of --token-command and --token-env', 2);
+  if (command !== undefined) return commandTokenSource(command);
+  const value = process.env[envVar ?? ''];
+  if (value === undefined || value.trim() === '')
+    throw new CliError(`--token-env: environment variable ${envVar} is not set`, 2);
+  return staticTokenSource(value);
+}
+
+function envNumbers(): { retryDelaysMs?: number[]; timeoutMs?: number } {
+  const delays = process.env[COLLECT_ENV.retryDelaysMs];
+  const timeout = process.env[COLLECT_ENV.timeoutMs];
+  const out: { retryDelaysMs?: number[]; timeoutMs?: number } = {};
+  if (delays !== undefined && delays.trim() !== '') {
+    const list = delays.split(',').map((d) => Number(d.trim()));
+    if (list.some((d) => !Number.isFinite(d) || d < 0))
+      throw new CliError(`${COLLECT_ENV.retryDelaysMs} must be comma-separated milliseconds`, 2);
+    out.retryDelaysMs = list;
+  }
+  if (timeout !== undefined && timeout.trim() !== '') {
+    const ms = Number(timeout);
+    if (!Number.isFinite(ms) || ms <= 0)
+      throw new CliError(`${COLLECT_ENV.timeoutMs} must be milliseconds`, 2);
+    out.timeoutMs = ms;
+  }
+  return out;
+}
+
+/** A customers-done bar on an interactive stderr; silent in pipes, CI and tests. */
+function countProgress(label: string, stream: NodeJS.WriteStream = process.stderr) {
+  if (!stream.isTTY) return { update: (_done: number, _total: number) => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { stream, format: `${label} [{bar}] {value}/{total}`, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let startedBar = false;
+  return {
+    update: (done: number, total: number) => {
+      if (!startedBar) {
+        bar.start(total, done);
+        startedBar = true;
+      } else bar.update(done);
+    },
+    stop: () => {
+      if (startedBar) bar.stop();
+    },
+  };
+}

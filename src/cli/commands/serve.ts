@@ -1,0 +1,106 @@
+import type { Command } from '@commander-js/extra-typings';
+import { issueLocalToken, keyPathFor, loadOrCreateIssuerKey } from '../../auth/local-issuer.ts';
+import { type Config, ConfigError, loadConfig } from '../../config.ts';
+import { DEMO_PARTNER_ID } from '../../ingest/demo.ts';
+import { startServer } from '../../main.ts';
+import { compileLatestSnapshot } from '../../sql/compile.ts';
+import { VERSION } from '../../version.ts';
+import { CliError } from '../cli-error.ts';
+import { openCliStore } from '../open-store.ts';
+import { DEMO_DEFAULTS, loadDemo } from './demo.ts';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the licenses-deployment API')
+    .option('--db <path>', 'database file (default ./data/seatwise.duckdb or $SEATWISE_DB)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1 or $SEATWISE_HOST)')
+    .option('--port <port>', 'port; 0 picks a free one (default 8080 or $SEATWISE_PORT)')
+    .option('--demo', 'load the demo dataset first when the demo partner has no data yet')
+    .option('--bom', 'prefix JSON bodies with a UTF-8 byte-order mark, as Partner Center does')
+    .option('--log-level <level>', 'silent, error, warn, info or debug (default info)')
+    .option('--issuer <url>', 'trusted token issuer; may contain {tid}; repeat with --jwks-uri', collect, [])
+    .option('--jwks-uri <url>', 'JWKS of the --issuer in the same position', collect, [])
+    .option('--audience <aud>', 'expected token audience (default https://api.partnercenter.microsoft.com)')
+    .option('--local-issuer', 'also accept local-issuer tokens when external issuers are configured')
+    .option('--no-local-issuer', 'refuse local-issuer tokens')
+    .option(
+      '--allowed-roles <r1,r2>',
+      'roles, directory role ids or group ids allowed to read (default: any user)',
+    )
+    .option('--rate-limit <n/period>', 'requests per partner tenant, e.g. 600/1m (default: unlimited)')
+    .option('--trust-proxy', 'take the client address from X-Forwarded-For (behind a reverse proxy)')
+    .action(async (opts) => {
+      let config: ReturnType<typeof loadConfig>;
+      try {
+        config = loadConfig({
+          db: opts.db,
+          host: opts.host,
+          port: opts.port,
+          byteOrderMark: opts.bom === true ? true : undefined,
+          logLevel: opts.logLevel,
+          issuers: opts.issuer.length > 0 ? opts.issuer : undefined,
+          jwksUris: opts.jwksUri.length > 0 ? opts.jwksUri : undefined,
+          audience: opts.audience,
+          localIssuer: opts.localIssuer,
+          allowedRoles: opts.allowedRoles,
+          rateLimit: opts.rateLimit,
+          trustProxy: opts.trustProxy === true ? true : undefined,
+        });
+      } catch (err) {
+        if (err instanceof ConfigError) throw new CliError(err.message, 2);
+        throw err;
+      }
+      const store = await openCliStore(config.db);
+      if (opts.demo) {
+        const latest = await store.select(compileLatestSnapshot(DEMO_PARTNER_ID, store.dialect));
+        if (latest.rowCount === 0) {
+          process.stdout.write(
+            `${await loadDemo(store, { partnerId: DEMO_PARTNER_ID, ...DEMO_DEFAULTS })}\n`,
+          );
+        }
+      }
+      const server = await startServer(config, store);
+      process.stdout.write(await banner(config, server.url));
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          process.stdout.write(`\n${signal}: finishing in-flight requests and closing the store…\n`);
+          server.close().then(resolve, (err: unknown) => {
+            process.stderr.write(`shutdown failed: ${String(err)}\n`);
+            resolve();
+          });
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function banner(config: Config, url: string): Promise<string> {
+  const api = `${url}/v1/analytics/commercial/deployment/license/`;
+  const head = `\nSeatwise ${VERSION} is serving ${config.db}\n  API:        ${api}\n`;
+  const tail = `  OpenAPI:    ${url}/openapi.json\n\n`;
+  if (!config.localIssuer) {
+    return (
+      `${head}  Dashboard:  ${url}/dashboard\n${tail}` +
+      `Tokens are accepted from: ${config.issuers.map((i) => i.issuer).join(', ')}\n\nPress Ctrl+C to stop.\n`
+    );
+  }
+  const key = await loadOrCreateIssuerKey(keyPathFor(config.db));
+  const token = await issueLocalToken(key, {
+    partnerId: DEMO_PARTNER_ID,
+    expiresInSeconds: 24 * 3600,
+    audience: config.audience,
+    roles: config.allowedRoles?.slice(0, 1) ?? [],
+  });
+  return (
+    `${head}  Dashboard:  ${url}/dashboard#token=${token}\n${tail}` +
+    `Try it (a demo-partner token valid for 24 h; make more with 'seatwise token'):\n\n` +
+    `  curl -s -H "Authorization: Bearer ${token}" "${api}?groupby=serviceCode,channel"\n\n` +
+    `Press Ctrl+C to stop.\n`
+  );
+}

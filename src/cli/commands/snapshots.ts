@@ -1,0 +1,63 @@
+import type { Command } from '@commander-js/extra-typings';
+import { resolveDbPath } from '../../config.ts';
+import { normalizeGuid } from '../../domain/guid.ts';
+import { listSnapshots, pruneSnapshots } from '../apply-load.ts';
+import { CliError } from '../cli-error.ts';
+import { renderTable } from '../formats.ts';
+import { partnerOption, positiveInt } from '../options.ts';
+
+export function registerSnapshots(program: Command): void {
+  program
+    .command('snapshots')
+    .description("list a partner's processed dates with row, customer and product counts and completeness")
+    .option('--db <path>', 'database file (default ./data/seatwise.duckdb or $SEATWISE_DB)')
+    .option('--partner <guid>', 'partner tenant id; default: the demo partner')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (opts) => {
+      const partnerId = partnerOption(opts.partner);
+      const list = await listSnapshots(resolveDbPath(opts.db), partnerId);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        return;
+      }
+      if (list.length === 0) {
+        process.stdout.write(`no snapshots for partner ${partnerId}\n`);
+        return;
+      }
+      const rows = list.map((s) => ({
+        processedDate: s.processedDate,
+        rows: s.rows,
+        customers: s.customers,
+        products: s.products,
+        complete: s.missingCustomers.length === 0 ? 'yes' : `no: ${s.missingCustomers.length} missing`,
+        source: s.source,
+        importedAt: s.importedAt.replace('T', ' ').slice(0, 19),
+      }));
+      process.stdout.write(renderTable(Object.keys(rows[0]!), rows, process.stdout.columns ?? 120));
+      for (const s of list.filter((x) => x.missingCustomers.length > 0)) {
+        process.stdout.write(`${s.processedDate} is missing customers: ${s.missingCustomers.join(', ')}\n`);
+      }
+    });
+
+  program
+    .command('prune')
+    .description('remove snapshots older than the last N days (UTC), for one partner or all')
+    .requiredOption('--keep-days <n>', 'days to keep, counting today')
+    .option('--db <path>', 'database file (default ./data/seatwise.duckdb or $SEATWISE_DB)')
+    .option('--partner <guid>', 'only this partner (default: every partner)')
+    .action(async (opts) => {
+      const keepDays = positiveInt('--keep-days', opts.keepDays);
+      let partnerId: string | undefined;
+      if (opts.partner !== undefined) {
+        partnerId = normalizeGuid(opts.partner);
+        if (partnerId === undefined) throw new CliError(`--partner must be a GUID, got '${opts.partner}'`, 2);
+      }
+      const result = await pruneSnapshots(resolveDbPath(opts.db), {
+        keepDays,
+        ...(partnerId ? { partnerId } : {}),
+      });
+      process.stdout.write(
+        `removed ${result.snapshots} snapshot(s), ${result.rows} rows, dated before ${result.before}\n`,
+      );
+    });
+}

@@ -1,0 +1,178 @@
+/**
+ * The service configuration: one typed object, parsed once from command-line flags and
+ * environment variables (flags win), validated, frozen and passed explicitly.
+ */
+
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { IssuerConfig } from './auth/issuers.ts';
+import { PARTNER_CENTER_AUDIENCE } from './auth/principal.ts';
+import { parseRateLimit, type RateLimit } from './auth/rate-limiter.ts';
+
+export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  /** Path of the DuckDB database file. */
+  readonly db: string;
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Expected `aud` of bearer tokens. */
+  readonly audience: string;
+  /** Prefix JSON bodies with a UTF-8 byte-order mark, as the real service does. */
+  readonly byteOrderMark: boolean;
+  /** Value of the `MS-ServerId` response header. */
+  readonly serverId: string;
+  readonly logLevel: LogLevel;
+  /** External token issuers whose JWKS-verified tokens are accepted. */
+  readonly issuers: readonly IssuerConfig[];
+  /** Accept the local development issuer's tokens (default: only when no external issuer is set). */
+  readonly localIssuer: boolean;
+  /** Least time between two fetches of one JWKS. */
+  readonly jwksRefetchFloorMs: number;
+  /** Roles (names, directory role ids, group ids) allowed to read; null allows any delegated user. */
+  readonly allowedRoles: readonly string[] | null;
+  /** Requests per partner tenant (and per client address without a valid token); null: unlimited. */
+  readonly rateLimit: RateLimit | null;
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
+  readonly trustProxy: boolean;
+}
+
+export const DEFAULT_DB = './data/seatwise.duckdb';
+
+/** Documented in the README's configuration table; keep the two in step. */
+export const ENV = Object.freeze({
+  db: 'SEATWISE_DB',
+  host: 'SEATWISE_HOST',
+  port: 'SEATWISE_PORT',
+  audience: 'SEATWISE_AUDIENCE',
+  byteOrderMark: 'SEATWISE_BOM',
+  serverId: 'SEATWISE_SERVER_ID',
+  logLevel: 'SEATWISE_LOG_LEVEL',
+  issuer: 'SEATWISE_ISSUER',
+  jwksUri: 'SEATWISE_JWKS_URI',
+  localIssuer: 'SEATWISE_LOCAL_ISSUER',
+  allowedRoles: 'SEATWISE_ALLOWED_ROLES',
+  rateLimit: 'SEATWISE_RATE_LIMIT',
+  trustProxy: 'SEATWISE_TRUST_PROXY',
+});
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface ConfigInput {
+  readonly db?: string | undefined;
+  readonly host?: string | undefined;
+  readonly port?: string | number | undefined;
+  readonly audience?: string | undefined;
+  readonly byteOrderMark?: boolean | undefined;
+  readonly serverId?: string | undefined;
+  readonly logLevel?: string | undefined;
+  readonly issuers?: readonly string[] | undefined;
+  readonly jwksUris?: readonly string[] | undefined;
+  readonly localIssuer?: boolean | undefined;
+  readonly jwksRefetchFloorMs?: number | undefined;
+  readonly allowedRoles?: string | undefined;
+  readonly rateLimit?: string | undefined;
+  readonly trustProxy?: boolean | undefined;
+}
+
+/** The database path: the flag, else `SEATWISE_DB`, else `./data/seatwise.duckdb`. */
+export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(flag ?? env[ENV.db] ?? DEFAULT_DB);
+}
+
+export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.env): Config {
+  const port = parsePort(flags.port ?? env[ENV.port] ?? '8080');
+  const logLevel = (flags.logLevel ?? env[ENV.logLevel] ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  }
+  const serverId = flags.serverId ?? env[ENV.serverId] ?? defaultServerId();
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(serverId))
+    throw new ConfigError('server id must be 1-64 of [A-Za-z0-9._-]');
+  const issuers = parseIssuers(
+    flags.issuers ?? splitList(env[ENV.issuer]),
+    flags.jwksUris ?? splitList(env[ENV.jwksUri]),
+  );
+  const rateText = flags.rateLimit ?? env[ENV.rateLimit];
+  const rateLimit = rateText === undefined || rateText === '' ? null : parseRateLimit(rateText);
+  if (rateLimit === undefined) throw new ConfigError(`rate limit must look like 600/1m, got '${rateText}'`);
+  const rolesText = flags.allowedRoles ?? env[ENV.allowedRoles];
+  const allowedRoles = rolesText === undefined || rolesText.trim() === '' ? null : splitList(rolesText);
+  return Object.freeze({
+    db: resolveDbPath(flags.db, env),
+    host: flags.host ?? env[ENV.host] ?? '127.0.0.1',
+    port,
+    audience: flags.audience ?? env[ENV.audience] ?? PARTNER_CENTER_AUDIENCE,
+    byteOrderMark: flags.byteOrderMark ?? parseBool(env[ENV.byteOrderMark], ENV.byteOrderMark),
+    serverId,
+    logLevel: logLevel as LogLevel,
+    issuers,
+    localIssuer:
+      flags.localIssuer ??
+      (env[ENV.localIssuer] === undefined
+        ? issuers.length === 0
+        : parseBool(env[ENV.localIssuer], ENV.localIssuer)),
+    jwksRefetchFloorMs: flags.jwksRefetchFloorMs ?? 30_000,
+    allowedRoles: allowedRoles === null ? null : Object.freeze(allowedRoles),
+    rateLimit,
+    trustProxy: flags.trustProxy ?? parseBool(env[ENV.trustProxy], ENV.trustProxy),
+  });
+}
+
+function splitList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Pairs each `--issuer` with the `--jwks-uri` in the same position. */
+function parseIssuers(issuers: readonly string[], jwksUris: readonly string[]): IssuerConfig[] {
+  if (issuers.length !== jwksUris.length) {
+    throw new ConfigError(
+      `each --issuer needs a --jwks-uri (got ${issuers.length} issuers, ${jwksUris.length} JWKS URIs)`,
+    );
+  }
+  return issuers.map((issuer, i) => {
+    const jwksUri = jwksUris[i]!;
+    for (const [name, value] of [
+      ['issuer', issuer.replaceAll('{tid}', '00000000-0000-0000-0000-000000000000')],
+      ['JWKS URI', jwksUri],
+    ]) {
+      let url: URL;
+      try {
+        url = new URL(value!);
+      } catch {
+        throw new ConfigError(`${name} must be an absolute URL, got '${value}'`);
+      }
+      if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw new ConfigError(`${name} must be http(s): '${value}'`);
+    }
+    return Object.freeze({ issuer, jwksUri });
+  });
+}
+
+function parsePort(value: string | number): number {
+  const n = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(`port must be 0-65535, got '${value}'`);
+  return n;
+}
+
+function parseBool(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === '') return false;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`${name} must be true or false, got '${value}'`);
+}
+
+/** Partner Center sends a numeric server id; ours is stable per host. */
+function defaultServerId(): string {
+  const digest = createHash('sha256').update(hostname()).digest();
+  return String(digest.readUInt32BE(0) % 1_000_000_000).padStart(9, '1');
+}

@@ -1,0 +1,246 @@
+/**
+ * `seatwise collect` run as a user would (the real bin, a child process) against a fake Partner
+ * Center on a real port: paging, byte-order marks, throttling, transient and permanent failures.
+ */
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CLASSIFICATION } from '../../src/domain/classify.ts';
+import { skuCatalog } from '../../src/domain/sku-catalog.ts';
+import { DEFAULT_EXCLUSIONS } from '../../src/domain/sku-exclusions.ts';
+import { readPartnerCenterDir } from '../../src/ingest/sources/partner-center.ts';
+import { runCli } from '../support/cli.ts';
+import {
+  FAKE_SKUS,
+  type FakeCustomer,
+  type FakePartnerCenter,
+  fakeCustomers,
+  startFakePartnerCenter,
+} from '../support/fake-partner-center.ts';
+
+const PARTNER = '5eab0000-0000-4000-8000-00000000c011';
+const DATE = '2026-01-05';
+const ENV = { SEATWISE_COLLECT_RETRY_DELAYS_MS: '10,20,30' };
+const HEADER =
+  'processedDateTime,serviceCode,serviceName,channel,customerTenantId,customerName,productId,productName,licensesDeployed,licensesSold';
+const SEED_TENANT = '0a0a0a0a-0000-4000-8000-000000000001';
+
+let dir: string;
+let db: string;
+let fake: FakePartnerCenter | undefined;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'seatwise-collect-'));
+  db = join(dir, 'collect.duckdb');
+  // A snapshot of the same day already in the store: a failed collect must leave it as it is.
+  const seed = join(dir, 'seed.csv');
+  await writeFile(
+    seed,
+    `${HEADER}\n${DATE},o365,Microsoft Office 365,reseller,${SEED_TENANT},Seed,6fd2c87f-b296-42f0-b197-1e91e994b900,OFFICE 365 E3,1,2\n`,
+  );
+  const r = await runCli(['import', seed, '--db', db, '--partner', PARTNER]);
+  expect(r.code, r.stderr).toBe(0);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+interface StoredRow {
+  customerTenantId: string;
+  productId: string;
+  licensesSold: number;
+  licensesDeployed: number;
+}
+
+async function storedRows(): Promise<StoredRow[]> {
+  const r = await runCli([
+    'query',
+    '--db',
+    db,
+    '--partner',
+    PARTNER,
+    '--date',
+    DATE,
+    '--format',
+    'ndjson',
+    '--all',
+  ]);
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as StoredRow);
+}
+
+/** 7 customers over 3 pages; a 429 on page 2, two 503s for one customer, one that always fails. */
+async function scriptedFake(): Promise<{
+  customers: FakeCustomer[];
+  flaky: FakeCustomer;
+  broken: FakeCustomer;
+}> {
+  const customers = fakeCustomers(7);
+  const flaky = customers[1]!;
+  const broken = customers[4]!;
+  fake = await startFakePartnerCenter({
+    customers,
+    pageSize: 3,
+    acceptToken: (t) => t === 'tok-123',
+    faults: [
+      { match: (r) => r.kind === 'customers' && r.page === 1, status: 429, retryAfterSeconds: 1, times: 1 },
+      { match: (r) => r.customerId === flaky.id, status: 503, times: 2 },
+      { match: (r) => r.customerId === broken.id, status: 500, times: Infinity },
+    ],
+  });
+  return { customers, flaky, broken };
+}
+
+function collectArgs(...extra: string[]): string[] {
+  return [
+    'collect',
+    '--base-url',
+    fake!.baseUrl,
+    '--token-command',
+    'echo tok-123',
+    '--date',
+    DATE,
+    '--partner',
+    PARTNER,
+    '--db',
+    db,
+    ...extra,
+  ];
+}
+
+describe('seatwise collect', () => {
+  it('without --allow-partial, a customer failing after retries fails the run and writes nothing', async () => {
+    const { broken } = await scriptedFake();
+    const before = await storedRows();
+    const r = await runCli(collectArgs('--concurrency', '1'), ENV);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(broken.tenantId.toUpperCase());
+    expect(r.stderr).toMatch(/HTTP 500: scripted 500/);
+    expect(r.stderr).toMatch(/nothing written/);
+    expect(r.stderr).not.toContain('tok-123');
+    expect(await storedRows()).toEqual(before);
+    expect(before.map((row) => row.customerTenantId)).toEqual([SEED_TENANT.toUpperCase()]);
+    // The broken customer was retried 3 times under one MS-RequestId.
+    const calls = fake!.requests.filter((q) => q.customerId === broken.id);
+    expect(calls).toHaveLength(4);
+    expect(new Set(calls.map((c) => c.requestId)).size).toBe(1);
+  });
+
+  it('with --allow-partial stores the rest, reports the missing customer, honours paging, 429 and 503', async () => {
+    const { customers, flaky, broken } = await scriptedFake();
+    const raw = join(dir, 'raw');
+    const r = await runCli(collectArgs('--allow-partial', '--json', '--save-raw', raw), ENV);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({
+      partnerId: PARTNER.toUpperCase(),
+      processedDate: DATE,
+      written: true,
+      customersListed: 7,
+      customersCollected: 6,
+      customers: 6,
+      rawDir: raw,
+    });
+    expect(summary.missingCustomers).toEqual([
+      expect.objectContaining({
+        customerId: broken.id,
+        tenantId: broken.tenantId.toUpperCase(),
+        error: expect.stringMatching(/500/),
+      }),
+    ]);
+
+    // Every collected customer is stored; the broken one and the seeded row (same day) are not.
+    const rows = await storedRows();
+    const tenants = new Set(rows.map((row) => row.customerTenantId));
+    expect([...tenants].sort()).toEqual(
+      customers
+        .filter((c) => c !== broken)
+        .map((c) => c.tenantId.toUpperCase())
+        .sort(),
+    );
+    const e3 = rows.find(
+      (row) =>
+        row.customerTenantId === customers[0]!.tenantId.toUpperCase() &&
+        row.productId === FAKE_SKUS.e3.id.toUpperCase(),
+    );
+    expect(e3).toMatchObject({ licensesSold: 10, licensesDeployed: 5 });
+
+    const log = fake!.requests;
+    expect(log.every((q) => q.authorization === 'Bearer tok-123')).toBe(true);
+    expect(new Set(log.map((q) => q.correlationId)).size).toBe(1);
+    // Paging: three pages, the 2nd and 3rd asked for with the token the previous page handed out.
+    const pages = log.filter((q) => q.kind === 'customers');
+    expect(pages.map((q) => [q.page, q.status])).toEqual([
+      [0, 200],
+      [1, 429],
+      [1, 200],
+      [2, 200],
+    ]);
+    expect(pages.slice(1).every((q) => q.continuationToken?.startsWith('ct-'))).toBe(true);
+    // 429: the retry waited Retry-After (1 s) and kept its MS-RequestId.
+    expect(pages[2]!.at - pages[1]!.at).toBeGreaterThanOrEqual(950);
+    expect(pages[2]!.requestId).toBe(pages[1]!.requestId);
+    // 503s: retried under the same MS-RequestId until it answered.
+    const flakyCalls = log.filter((q) => q.customerId === flaky.id);
+    expect(flakyCalls.map((q) => q.status)).toEqual([503, 503, 200]);
+    expect(new Set(flakyCalls.map((q) => q.requestId)).size).toBe(1);
+
+    // --save-raw: the layout `import --format partner-center` reads, byte-order marks removed.
+    const customersJson = await readFile(join(raw, 'customers.json'), 'utf8');
+    expect(customersJson.charCodeAt(0)).not.toBe(0xfeff);
+    const savedPages = JSON.parse(customersJson) as { items: unknown[] }[];
+    expect(savedPages.map((p) => p.items.length)).toEqual([3, 3, 1]);
+    const files = (await readdir(join(raw, 'subscribedskus'))).sort();
+    expect(files).toEqual(
+      customers
+        .filter((c) => c !== broken)
+        .map((c) => `${c.id}.json`)
+        .sort(),
+    );
+    const one = await readFile(join(raw, 'subscribedskus', `${flaky.id}.json`), 'utf8');
+    expect(one.charCodeAt(0)).not.toBe(0xfeff);
+    expect((JSON.parse(one) as { items: unknown[] }).items.length).toBeGreaterThan(0);
+    const reread = await readPartnerCenterDir(raw, {
+      partnerId: PARTNER,
+      processedDate: DATE,
+      channel: 'reseller',
+      catalog: new Map(skuCatalog().map((s) => [s.skuId, s])),
+      classification: DEFAULT_CLASSIFICATION,
+      exclusions: DEFAULT_EXCLUSIONS,
+    });
+    expect(reread.ok && reread.summary.rows).toBe(summary.rows);
+  });
+
+  it('prints a human summary and reads the token from --token-env', async () => {
+    fake = await startFakePartnerCenter({ customers: fakeCustomers(2), acceptToken: (t) => t === 'env-tok' });
+    const args = ['collect', '--base-url', fake.baseUrl, '--token-env', 'PC_TOKEN', '--date', '2026-01-06'];
+    const ok = await runCli([...args, '--partner', PARTNER, '--db', db], { ...ENV, PC_TOKEN: 'env-tok' });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/collected \d+ rows \(2 customers, 2 products\)/);
+    expect(ok.stdout).toMatch(/customers: 2 of 2 read/);
+
+    const denied = await runCli([...args, '--partner', PARTNER, '--db', db], { ...ENV, PC_TOKEN: 'wrong' });
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toMatch(/HTTP 401/);
+    expect(denied.stderr).not.toContain('wrong');
+  });
+
+  it('rejects bad flags with exit code 2', async () => {
+    const noToken = await runCli(['collect', '--base-url', 'http://127.0.0.1:1', '--db', db]);
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toMatch(/--token-command/);
+    const badDate = await runCli(
+      ['collect', '--base-url', 'http://127.0.0.1:1', '--token-env', 'X', '--date', '2026-13-01', '--db', db],
+      { X: 't' },
+    );
+    expect(badDate.code).toBe(2);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * Issue #4, item 1 end to end: the real CLI imports Microsoft's catalog, Graph subscribedSkus files
+ * and a Partner Center directory (formats detected by content), and E5 then returns exactly the
+ * expected rows, with the exclusions reported.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeploymentRow } from '../../src/domain/row.ts';
+import { DAY, FIXTURES, GRAPH_ROWS, PARTNER, PARTNER_CENTER_ROWS } from '../fixtures/sources/expected.ts';
+import { runCli } from '../support/cli.ts';
+
+let dir: string;
+let db: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'seatwise-sources-'));
+  db = join(dir, 'sources.duckdb');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+function wire(r: DeploymentRow, day: string): Record<string, unknown> {
+  return {
+    processedDateTime: `${day}T00:00:00`,
+    serviceCode: r.serviceCode,
+    serviceName: r.serviceName,
+    channel: r.channel,
+    customerTenantId: r.customerTenantId,
+    customerName: r.customerName,
+    productId: r.productId,
+    productName: r.productName,
+    licensesDeployed: r.licensesDeployed,
+    licensesSold: r.licensesSold,
+  };
+}
+
+async function e5(day: string): Promise<unknown[]> {
+  const r = await runCli([
+    'query',
+    '--db',
+    db,
+    '--partner',
+    PARTNER,
+    '--date',
+    day,
+    '--all',
+    '--format',
+    'ndjson',
+  ]);
+  expect(r.stderr).toBe('');
+  return r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+describe('seatwise import of real inputs', () => {
+  it('stores the catalog from Microsoft\u2019s CSV (byte-order mark, padding, duplicate ids)', async () => {
+    const r = await runCli(['import', FIXTURES.catalog, '--db', db]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^catalog: \d+ SKUs stored/);
+  });
+
+  it('maps Graph subscribedSkus files to exactly the expected rows and reports the exclusions', async () => {
+    const r = await runCli([
+      'import',
+      FIXTURES.graphDir,
+      '--customers',
+      FIXTURES.graphCustomers,
+      '--date',
+      DAY,
+      '--partner',
+      PARTNER,
+      '--db',
+      db,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`imported ${GRAPH_ROWS.length} rows (4 customers, `);
+    expect(r.stdout).toContain('excluded 2 SKU entries (free-or-trial), e.g. FLOW_FREE, POWER_BI_STANDARD');
+    expect(r.stdout).toContain('excluded 1 SKU entries (company-wide), e.g. SHAREPOINTSTORAGE');
+    expect(r.stdout).toContain('excluded 1 SKU entries (no-paid-seats), e.g. EMS');
+    expect(await e5(DAY)).toEqual(GRAPH_ROWS.map((row) => wire(row, DAY)));
+  });
+
+  it('maps a Partner Center directory to exactly the expected rows, on another day', async () => {
+    const day = '2026-03-02';
+    const r = await runCli([
+      'import',
+      FIXTURES.partnerCenterDir,
+      '--date',
+      day,
+      '--partner',
+      PARTNER,
+      '--db',
+      db,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(await e5(day)).toEqual(PARTNER_CENTER_ROWS.map((row) => wire(row, day)));
+    // The Graph snapshot of the day before is kept.
+    expect(await e5(DAY)).toHaveLength(GRAPH_ROWS.length);
+    const listed = JSON.parse(
+      (await runCli(['snapshots', '--db', db, '--partner', PARTNER, '--json'])).stdout,
+    ) as {
+      processedDate: string;
+      source: string;
+      rows: number;
+    }[];
+    expect(listed.map((s) => [s.processedDate, s.source, s.rows])).toEqual([
+      [day, 'import partner-center', PARTNER_CENTER_ROWS.length],
+      [DAY, 'import graph', GRAPH_ROWS.length],
+    ]);
+  });
+
+  it('re-importing a date replaces that snapshot only', async () => {
+    const r = await runCli([
+      'import',
+      FIXTURES.partnerCenterDir,
+      '--date',
+      DAY,
+      '--partner',
+      PARTNER,
+      '--db',
+      db,
+    ]);
+    expect(r.code).toBe(0);
+    expect(await e5(DAY)).toEqual(PARTNER_CENTER_ROWS.map((row) => wire(row, DAY)));
+    expect(await e5('2026-03-02')).toHaveLength(PARTNER_CENTER_ROWS.length);
+  });
+
+  it('a user classification table overrides the default', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const table = join(dir, 'classify.csv');
+    await writeFile(
+      table,
+      'match,prefix,serviceCode,serviceName\npartNumberPrefix,ENTERPRISEPACK,e3,Office E3 Suite\n*,,o365,Microsoft Office 365\n',
+    );
+    const r = await runCli([
+      'import',
+      FIXTURES.graphDir,
+      '--customers',
+      FIXTURES.graphCustomers,
+      '--date',
+      '2026-03-03',
+      '--partner',
+      PARTNER,
+      '--db',
+      db,
+      '--classify',
+      table,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rows = (await e5('2026-03-03')) as {
+      productId: string;
+      serviceCode: string;
+      serviceName: string;
+    }[];
+    const e3 = rows.find((x) => x.productId === '6FD2C87F-B296-42F0-B197-1E91E994B900');
+    expect(e3).toMatchObject({ serviceCode: 'e3', serviceName: 'Office E3 Suite' });
+    expect(rows.filter((x) => x.productId !== e3?.productId).every((x) => x.serviceCode === 'o365')).toBe(
+      true,
+    );
+  });
+});
