@@ -3,11 +3,17 @@
  * directly on the store, at two sizes: 1M rows in one day and 10M rows over ten days (queries on
  * the latest day). Not part of `npm test`. Writes bench/out/results.json and prints a table.
  *
- * Options: --sizes 1m,10m (default both) --iterations N (default 40)
+ * Also: Graph JSON ingest of 10,000 tenants × 8 SKUs, and the peak memory of `seatwise export` of the
+ * 1M-row snapshot to CSV (whose re-import must give the same snapshot).
+ *
+ * Options: --sizes 1m,10m,graph (default all three) --iterations N (default 40)
  */
+
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { issueLocalToken, keyPathFor, loadOrCreateIssuerKey } from '../src/auth/local-issuer.ts';
 import { loadConfig } from '../src/config.ts';
 import { addDays } from '../src/domain/dates.ts';
@@ -18,6 +24,7 @@ import { compileDeploymentCount, compileDeploymentPage, compileLatestSnapshot } 
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
 import type { Store } from '../src/store/store.ts';
 import { customerId, PRODUCTS_PER_CUSTOMER, writeBenchDay } from './generate.ts';
+import { type GraphBenchResult, runGraphBench } from './graph.ts';
 
 const PARTNER = 'BE7C0000-0000-4000-8000-000000000001';
 const LAST_DAY = '2026-11-20';
@@ -73,6 +80,61 @@ interface SizeResult {
   ingestRowsPerSecond: number;
   ingestSeconds: number;
   queries: { name: string; http: Stats; store: Stats; targetP50Ms: number; bytes: number }[];
+  export?: ExportResult;
+}
+
+interface ExportResult {
+  rows: number;
+  seconds: number;
+  peakRssMiB: number;
+  reimportMatches: boolean;
+}
+
+const run = promisify(execFile);
+const BIN = new URL('../bin/seatwise', import.meta.url).pathname;
+
+/** Exports the latest snapshot with the real CLI under /usr/bin/time, then re-imports it elsewhere. */
+async function measureExport(dir: string, db: string): Promise<ExportResult> {
+  const csv = join(dir, 'export.csv');
+  const started = performance.now();
+  const { stderr } = await run('/usr/bin/time', [
+    '-f',
+    'peak-rss-kib=%M',
+    process.execPath,
+    BIN,
+    'export',
+    '--db',
+    db,
+    '--partner',
+    PARTNER,
+    '--format',
+    'csv',
+    '-o',
+    csv,
+  ]);
+  const seconds = (performance.now() - started) / 1000;
+  const peak = Number(/peak-rss-kib=(\d+)/.exec(stderr)?.[1] ?? Number.NaN);
+  const rows = Number(/exported (\d+) rows/.exec(stderr)?.[1] ?? Number.NaN);
+  const copy = join(dir, 'copy.duckdb');
+  await run(process.execPath, [BIN, 'import', csv, '--db', copy, '--partner', PARTNER]);
+  const digest = async (path: string) => {
+    const store = await openDuckDbStore({ path, readOnly: true });
+    try {
+      const r = await store.select({
+        sql: 'SELECT count(*) AS n, sum(licenses_sold) AS s, sum(licenses_deployed) AS d, min(customer_name) AS a, max(product_name) AS b FROM deployment WHERE processed_date = (SELECT max(processed_date) FROM deployment)',
+        params: [],
+      });
+      return JSON.stringify(r.columns);
+    } finally {
+      await store.close();
+    }
+  };
+  return {
+    rows,
+    seconds: round(seconds),
+    peakRssMiB: Math.round(peak / 1024),
+    reimportMatches: (await digest(db)) === (await digest(copy)),
+  };
 }
 
 async function runSize(
@@ -142,6 +204,7 @@ async function runSize(
           bytes,
         });
       }
+      await server.close();
       return {
         size: label,
         rows,
@@ -149,6 +212,7 @@ async function runSize(
         ingestRowsPerSecond: Math.round(rows / (ingestMs / 1000)),
         ingestSeconds: round(ingestMs / 1000),
         queries: results,
+        ...(days === 1 ? { export: await measureExport(dir, db) } : {}),
       };
     } finally {
       await server.close();
@@ -164,17 +228,22 @@ function argValue(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
-  const sizes = (argValue('--sizes') ?? '1m,10m').split(',');
+  const sizes = (argValue('--sizes') ?? '1m,10m,graph').split(',');
+  let graph: GraphBenchResult | undefined;
   const iterations = Number(argValue('--iterations') ?? '40');
   const customers = 1_000_000 / PRODUCTS_PER_CUSTOMER;
   const results: SizeResult[] = [];
   for (const size of sizes) {
     if (size === '1m') results.push(await runSize('1M rows, 1 day', 1, customers, iterations));
     else if (size === '10m') results.push(await runSize('10M rows, 10 days', 10, customers, iterations));
+    else if (size === 'graph') graph = await runGraphBench();
     else throw new Error(`unknown size ${size}`);
   }
   await mkdir(new URL('./out/', import.meta.url), { recursive: true });
-  await writeFile(new URL('./out/results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(
+    new URL('./out/results.json', import.meta.url),
+    `${JSON.stringify({ results, graph }, null, 2)}\n`,
+  );
   for (const r of results) {
     process.stdout.write(
       `\n## ${r.size}\n\ningest: ${r.ingestRowsPerSecond.toLocaleString('en-US')} rows/s (${r.ingestSeconds} s; target ≥ 500,000)\n\n`,
@@ -188,6 +257,18 @@ async function main(): Promise<void> {
         `| ${q.name} | ${q.http.p50} ms${ok} | ${q.http.p99} ms | ${q.store.p50} ms | ${q.store.p99} ms | ≤ ${q.targetP50Ms} ms | ${(q.bytes / 1024).toFixed(0)} KiB |\n`,
       );
     }
+  }
+  for (const r of results) {
+    if (r.export === undefined) continue;
+    const e = r.export;
+    process.stdout.write(
+      `\nexport (${r.size}): ${e.rows} rows to CSV in ${e.seconds} s, peak RSS ${e.peakRssMiB} MiB; re-import gives the same snapshot: ${e.reimportMatches ? 'yes' : 'NO'}\n`,
+    );
+  }
+  if (graph !== undefined) {
+    process.stdout.write(
+      `\nGraph JSON: ${graph.tenants} tenants × ${graph.skusPerTenant} SKUs = ${graph.rows} rows in ${graph.totalSeconds} s (read+map ${graph.readSeconds} s, store ${graph.loadSeconds} s; target < 30 s)\n`,
+    );
   }
   if (results.length === 2) {
     const [a, b] = results as [SizeResult, SizeResult];
