@@ -18,6 +18,22 @@ export const DIMENSIONS = [
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export const MEASURES = ['licensesDeployed', 'licensesSold'] as const;
+
+/** The ten fields of an ungrouped E5 row, in the order Partner Center emits them. */
+export const ROW_FIELDS = [
+  'processedDateTime',
+  'serviceCode',
+  'serviceName',
+  'channel',
+  'customerTenantId',
+  'customerName',
+  'productId',
+  'productName',
+  'licensesDeployed',
+  'licensesSold',
+] as const;
+
+export type RowField = (typeof ROW_FIELDS)[number];
 export type Measure = (typeof MEASURES)[number];
 
 export interface DimensionInfo {

@@ -1,18 +1,6 @@
-/** The ten E5 row fields in canonical order (Partner Center analytics, licenses deployment row). */
-export const ROW_FIELDS = [
-  'processedDateTime',
-  'serviceCode',
-  'serviceName',
-  'channel',
-  'customerTenantId',
-  'customerName',
-  'productId',
-  'productName',
-  'licensesDeployed',
-  'licensesSold',
-] as const;
+import { ROW_FIELDS, type RowField } from '../domain/fields.ts';
 
-export type RowField = (typeof ROW_FIELDS)[number];
+export { ROW_FIELDS, type RowField };
 
 /** One input row before validation; values are whatever the source held (undefined = missing). */
 export type RawRow = Record<RowField, unknown>;

@@ -1,21 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
-import { lookupDimension } from '../../domain/fields.ts';
+import { lookupDimension, ROW_FIELDS } from '../../domain/fields.ts';
 import { CliError } from '../cli-error.ts';
 import { FORMATS, type Format, renderTable, rowWriter } from '../formats.ts';
 import { openPages, type SourceOptions, type WireRow } from '../page-source.ts';
-
-export const ROW_FIELDS = [
-  'processedDateTime',
-  'serviceCode',
-  'serviceName',
-  'channel',
-  'customerTenantId',
-  'customerName',
-  'productId',
-  'productName',
-  'licensesDeployed',
-  'licensesSold',
-] as const;
 
 /** The columns of a selection: the ten row fields, or the groupby fields (canonical names) and the sums. */
 export function fieldsFor(groupby: string | undefined): string[] {
