@@ -83,8 +83,8 @@ export function parseCatalogText(
         : displayName === ''
           ? 'Product_Display_Name and String_Id are both empty'
           : undefined;
-    if (reason !== undefined || skuId === undefined) {
-      errors.push({ file, line, reason: reason ?? '' });
+    if (skuId === undefined || reason !== undefined) {
+      errors.push({ file, line, reason: reason ?? 'GUID is not a GUID' });
       if (errors.length >= MAX_ERRORS) break;
       continue;
     }

@@ -10,7 +10,7 @@ import { normalizeGuid } from '../../domain/guid.ts';
 import { showValue } from '../row-fields.ts';
 import { collectCustomers, customerItems } from './customers.ts';
 import { elementLines, lineAt, parseJson, readText } from './json-file.ts';
-import { asObject, SnapshotBuilder, seatCount, text } from './snapshot-builder.ts';
+import { asObject, type SkuEntry, SnapshotBuilder, seatCount, text } from './snapshot-builder.ts';
 import type { SourceOptions, SourceReadResult } from './types.ts';
 
 /** Files read ahead while one is mapped: enough to hide file-system latency, little memory. */
@@ -128,48 +128,42 @@ export function mapGraphText(
   const lines = elementLines(source, 'value');
   for (let i = 0; i < items.length; i++) {
     const line = lineAt(lines, i);
-    const item = asObject(items[i]);
-    if (item === undefined) {
-      if (!builder.error(line, `value[${i}] is not a JSON object`)) return;
+    const sku = skuOf(items[i], i);
+    if (typeof sku === 'string') {
+      if (!builder.error(line, sku)) return;
       continue;
     }
-    const prepaid = asObject(item.prepaidUnits);
-    const enabled = prepaid === undefined ? 'prepaidUnits is missing' : seatCount(prepaid, 'enabled');
-    const warning = prepaid === undefined ? 0 : seatCount(prepaid, 'warning', 0);
-    const consumed = seatCount(item, 'consumedUnits');
-    const skuId = text(item.skuId);
-    const problem =
-      skuId === ''
-        ? 'skuId is missing'
-        : typeof enabled === 'string'
-          ? prefixed(enabled)
-          : typeof warning === 'string'
-            ? prefixed(warning)
-            : typeof consumed === 'string'
-              ? consumed
-              : undefined;
-    if (problem !== undefined) {
-      if (!builder.error(line, problem)) return;
-      continue;
-    }
-    const ok = builder.add({
-      line,
-      customerTenantId: tenantId,
-      customerName,
-      skuId,
-      partNumber: text(item.skuPartNumber),
-      productName: '',
-      companyWide: text(item.appliesTo).toLowerCase() === 'company',
-      // Sold seats are the usable paid ones: Enabled plus Warning (grace); spec "Definitions".
-      sold: (enabled as number) + (warning as number),
-      deployed: consumed as number,
-    });
-    if (!ok) return;
+    if (!builder.add({ line, customerTenantId: tenantId, customerName, ...sku })) return;
   }
 }
 
-function prefixed(reason: string): string {
-  return reason.startsWith('prepaidUnits') ? reason : `prepaidUnits.${reason}`;
+/** One Graph SKU item, or the reason it cannot be used. */
+function skuOf(
+  raw: unknown,
+  index: number,
+): Omit<SkuEntry, 'line' | 'customerTenantId' | 'customerName'> | string {
+  const item = asObject(raw);
+  if (item === undefined) return `value[${index}] is not a JSON object`;
+  const skuId = text(item.skuId);
+  if (skuId === '') return 'skuId is missing';
+  const prepaid = asObject(item.prepaidUnits);
+  if (prepaid === undefined) return 'prepaidUnits is missing';
+  const enabled = seatCount(prepaid, 'enabled');
+  if (typeof enabled === 'string') return `prepaidUnits.${enabled}`;
+  const warning = seatCount(prepaid, 'warning', 0);
+  if (typeof warning === 'string') return `prepaidUnits.${warning}`;
+  const consumed = seatCount(item, 'consumedUnits');
+  if (typeof consumed === 'string') return consumed;
+  return {
+    skuId,
+    partNumber: text(item.skuPartNumber),
+    productName: '',
+    companyWide: text(item.appliesTo).toLowerCase() === 'company',
+    // Sold seats are the usable paid ones: Enabled plus Warning (grace); spec "Definitions".
+    // Suspended and locked-out seats do not count.
+    sold: enabled + warning,
+    deployed: consumed,
+  };
 }
 
 /** The wrapper's `customerTenantId`, else the file name `<GUID>.json`. */

@@ -1,8 +1,13 @@
 /** Source readers for `seatwise import --format graph|partner-center|catalog` and `collect`. */
-export { readCatalogFile } from './catalog-file.ts';
-export { readClassificationFile } from './classification-file.ts';
+export {
+  type CatalogReadResult,
+  type CatalogSummary,
+  parseCatalogText,
+  readCatalogFile,
+} from './catalog-file.ts';
+export { parseClassificationText, readClassificationFile } from './classification-file.ts';
 export { detectFormat, type SourceFormat } from './detect-format.ts';
-export { readExclusionFile } from './exclusion-file.ts';
+export { parseExclusionText, readExclusionFile } from './exclusion-file.ts';
 export { readGraphFiles } from './graph.ts';
 export {
   buildPartnerCenterSnapshot,
