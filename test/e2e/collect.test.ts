@@ -172,6 +172,17 @@ describe('seatwise collect', () => {
     );
     expect(e3).toMatchObject({ licensesSold: 10, licensesDeployed: 5 });
 
+    // The partial snapshot says which customer it misses, in `seatwise snapshots` (issue #4).
+    const listed = await runCli(['snapshots', '--db', db, '--partner', PARTNER, '--json']);
+    expect(listed.code).toBe(0);
+    const snapshot = (
+      JSON.parse(listed.stdout) as { processedDate: string; source: string; missingCustomers: string[] }[]
+    ).find((s) => s.processedDate === DATE);
+    expect(snapshot).toMatchObject({ source: 'collect', missingCustomers: [broken.tenantId.toUpperCase()] });
+    const table = await runCli(['snapshots', '--db', db, '--partner', PARTNER]);
+    expect(table.stdout).toMatch(new RegExp(`${DATE}\\s+\\d+\\s+6\\s+\\d+\\s+no: 1 missing\\s+collect`));
+    expect(table.stdout).toContain(`${DATE} is missing customers: ${broken.tenantId.toUpperCase()}`);
+
     const log = fake!.requests;
     expect(log.every((q) => q.authorization === 'Bearer tok-123')).toBe(true);
     expect(new Set(log.map((q) => q.correlationId)).size).toBe(1);

@@ -41,8 +41,8 @@ export async function readText(
  * `"items"` has exactly as many characters as `"value"`, so renaming the key keeps every offset.
  */
 export function elementLines(text: string, key: 'value' | 'items'): number[] | 'one-line' {
-  // Responses saved as the API sent them are one line: nothing to locate (and the scan would
-  // cost more than the parse, see the 10,000-tenant measurement in graph.ts).
+  // Responses saved as the API sent them are one line: nothing to locate, and the scan is skipped
+  // (over 10,000 pretty-printed Graph files it took ~1.4 s against ~0.9 s for JSON.parse).
   const newline = text.indexOf('\n');
   if (newline < 0 || /^\s*$/.test(text.slice(newline))) return 'one-line';
   const body = key === 'items' ? text.replaceAll('"items"', '"value"') : text;
