@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const ENTRA = 'https://login.microsoftonline.com/{tid}/v2.0';
+const KEYS = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
+
+describe('loadConfig', () => {
+  it('has working defaults: local issuer on, no roles, no rate limit, Partner Center audience', () => {
+    const c = loadConfig({}, {});
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      audience: 'https://api.partnercenter.microsoft.com',
+      byteOrderMark: false,
+      issuers: [],
+      localIssuer: true,
+      allowedRoles: null,
+      rateLimit: null,
+      trustProxy: false,
+      logLevel: 'info',
+    });
+    expect(c.db.endsWith('/data/seatwise.duckdb')).toBe(true);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reads the environment (issue #3): issuers pair with JWKS URIs, the local issuer turns off', () => {
+    const c = loadConfig(
+      {},
+      {
+        SEATWISE_ISSUER: `${ENTRA}, https://sts.example/`,
+        SEATWISE_JWKS_URI: `${KEYS},https://sts.example/keys`,
+        SEATWISE_ALLOWED_ROLES: 'AdminAgents, 62e90394-69f5-4237-9190-012177145e10',
+        SEATWISE_RATE_LIMIT: '600/1m',
+        SEATWISE_TRUST_PROXY: 'true',
+        SEATWISE_BOM: '1',
+        SEATWISE_PORT: '0',
+      },
+    );
+    expect(c.issuers).toEqual([
+      { issuer: ENTRA, jwksUri: KEYS },
+      { issuer: 'https://sts.example/', jwksUri: 'https://sts.example/keys' },
+    ]);
+    expect(c).toMatchObject({
+      localIssuer: false,
+      allowedRoles: ['AdminAgents', '62e90394-69f5-4237-9190-012177145e10'],
+      rateLimit: { limit: 600, periodSeconds: 60 },
+      trustProxy: true,
+      byteOrderMark: true,
+      port: 0,
+    });
+  });
+
+  it('flags win over the environment, and --local-issuer keeps local tokens beside external ones', () => {
+    const c = loadConfig(
+      { issuers: [ENTRA], jwksUris: [KEYS], localIssuer: true, port: 9000 },
+      {
+        SEATWISE_PORT: '7000',
+        SEATWISE_ISSUER: 'https://other.example/',
+        SEATWISE_JWKS_URI: 'https://other.example/k',
+      },
+    );
+    expect(c.issuers).toEqual([{ issuer: ENTRA, jwksUri: KEYS }]);
+    expect([c.localIssuer, c.port]).toEqual([true, 9000]);
+  });
+
+  it.each([
+    [{ issuers: [ENTRA] }, /each --issuer needs a --jwks-uri/],
+    [{ issuers: ['not a url'], jwksUris: [KEYS] }, /issuer must be an absolute URL/],
+    [{ issuers: [ENTRA], jwksUris: ['ftp://keys.example/'] }, /JWKS URI must be http/],
+    [{ rateLimit: 'lots' }, /rate limit must look like 600\/1m/],
+    [{ port: '99999' }, /port must be 0-65535/],
+    [{ logLevel: 'chatty' }, /log level must be one of/],
+  ] as const)('rejects %j', (flags, message) => {
+    expect(() => loadConfig(flags, {})).toThrow(ConfigError);
+    expect(() => loadConfig(flags, {})).toThrow(message);
+  });
+});
