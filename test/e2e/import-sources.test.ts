@@ -7,9 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeploymentRow } from '../../src/domain/row.ts';
 import { DAY, FIXTURES, GRAPH_ROWS, PARTNER, PARTNER_CENTER_ROWS } from '../fixtures/sources/expected.ts';
 import { runCli } from '../support/cli.ts';
+import { wireRow } from '../support/wire.ts';
 
 let dir: string;
 let db: string;
@@ -19,21 +19,6 @@ beforeAll(async () => {
   db = join(dir, 'sources.duckdb');
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
-
-function wire(r: DeploymentRow, day: string): Record<string, unknown> {
-  return {
-    processedDateTime: `${day}T00:00:00`,
-    serviceCode: r.serviceCode,
-    serviceName: r.serviceName,
-    channel: r.channel,
-    customerTenantId: r.customerTenantId,
-    customerName: r.customerName,
-    productId: r.productId,
-    productName: r.productName,
-    licensesDeployed: r.licensesDeployed,
-    licensesSold: r.licensesSold,
-  };
-}
 
 async function e5(day: string): Promise<unknown[]> {
   const r = await runCli([
@@ -83,7 +68,7 @@ describe('seatwise import of real inputs', () => {
     expect(r.stdout).toContain('excluded 2 SKU entries (free-or-trial), e.g. FLOW_FREE, POWER_BI_STANDARD');
     expect(r.stdout).toContain('excluded 1 SKU entries (company-wide), e.g. SHAREPOINTSTORAGE');
     expect(r.stdout).toContain('excluded 1 SKU entries (no-paid-seats), e.g. EMS');
-    expect(await e5(DAY)).toEqual(GRAPH_ROWS.map((row) => wire(row, DAY)));
+    expect(await e5(DAY)).toEqual(GRAPH_ROWS.map((row) => wireRow(row, DAY)));
   });
 
   it('maps a Partner Center directory to exactly the expected rows, on another day', async () => {
@@ -100,7 +85,7 @@ describe('seatwise import of real inputs', () => {
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(await e5(day)).toEqual(PARTNER_CENTER_ROWS.map((row) => wire(row, day)));
+    expect(await e5(day)).toEqual(PARTNER_CENTER_ROWS.map((row) => wireRow(row, day)));
     // The Graph snapshot of the day before is kept.
     expect(await e5(DAY)).toHaveLength(GRAPH_ROWS.length);
     const listed = JSON.parse(
@@ -128,7 +113,7 @@ describe('seatwise import of real inputs', () => {
       db,
     ]);
     expect(r.code).toBe(0);
-    expect(await e5(DAY)).toEqual(PARTNER_CENTER_ROWS.map((row) => wire(row, DAY)));
+    expect(await e5(DAY)).toEqual(PARTNER_CENTER_ROWS.map((row) => wireRow(row, DAY)));
     expect(await e5('2026-03-02')).toHaveLength(PARTNER_CENTER_ROWS.length);
   });
 

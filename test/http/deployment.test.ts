@@ -15,6 +15,7 @@ import {
   toRow,
 } from '../fixtures/http-rows.ts';
 import { createHarness, type Harness, json } from '../support/harness.ts';
+import { wireRow } from '../support/wire.ts';
 
 const E5 = '/v1/analytics/commercial/deployment/license/';
 
@@ -34,21 +35,6 @@ beforeAll(async () => {
   token = await h.token(PARTNER_A);
 });
 afterAll(() => h.close());
-
-function wire(r: DeploymentRow): Record<string, unknown> {
-  return {
-    processedDateTime: `${r.processedDate}T00:00:00`,
-    serviceCode: r.serviceCode,
-    serviceName: r.serviceName,
-    channel: r.channel,
-    customerTenantId: r.customerTenantId,
-    customerName: r.customerName,
-    productId: r.productId,
-    productName: r.productName,
-    licensesDeployed: r.licensesDeployed,
-    licensesSold: r.licensesSold,
-  };
-}
 
 const latestRows = () => canonicalOrder(PARTNER_A_ROWS.filter((r) => r.processedDate === DAY_2));
 
@@ -79,7 +65,7 @@ async function followAll(
 describe('E5 GET /v1/analytics/commercial/deployment/license/', () => {
   it('returns the latest snapshot of the caller, ten fields per row, in canonical order', async () => {
     const p = await page(E5);
-    expect(p).toEqual({ Value: latestRows().map(wire), '@nextLink': null, TotalCount: 9 });
+    expect(p).toEqual({ Value: latestRows().map((r) => wireRow(r)), '@nextLink': null, TotalCount: 9 });
     expect(Object.keys(p.Value[0]!)).toEqual([
       'processedDateTime',
       'serviceCode',
@@ -132,7 +118,7 @@ describe('E5 GET /v1/analytics/commercial/deployment/license/', () => {
     ];
     for (const [filter, pred] of cases) {
       const p = await page(`${E5}?filter=${encodeURIComponent(filter)}`);
-      expect(p.Value, filter).toEqual(rows.filter(pred).map(wire));
+      expect(p.Value, filter).toEqual(rows.filter(pred).map((r) => wireRow(r)));
       expect(p.TotalCount, filter).toBe(rows.filter(pred).length);
     }
   });
@@ -167,7 +153,9 @@ describe('E5 GET /v1/analytics/commercial/deployment/license/', () => {
   });
 
   it('selects a snapshot by processedDateTime: a date, a date-time, an offset that crosses midnight', async () => {
-    const day1 = canonicalOrder(PARTNER_A_ROWS.filter((r) => r.processedDate === DAY_1)).map(wire);
+    const day1 = canonicalOrder(PARTNER_A_ROWS.filter((r) => r.processedDate === DAY_1)).map((r) =>
+      wireRow(r),
+    );
     expect((await page(`${E5}?processedDateTime=${DAY_1}`)).Value).toEqual(day1);
     expect((await page(`${E5}?processedDateTime=${DAY_1}T23:59:59`)).Value).toEqual(day1);
     // 2026-11-18T22:00:00-05:00 is 2026-11-19T03:00:00Z: day 1.
@@ -192,7 +180,7 @@ describe('E5 GET /v1/analytics/commercial/deployment/license/', () => {
       latestRows()
         .filter((r) => r.channel === 'reseller')
         .slice(1, 3)
-        .map(wire),
+        .map((r) => wireRow(r)),
     );
     expect(p['@nextLink']).toBe(
       `${E5}?top=2&skip=3&filter=channel%20eq%20'reseller'&x-unknown=keep%20me&processedDateTime=${DAY_2}`,
@@ -276,7 +264,7 @@ describe('E5 GET /v1/analytics/commercial/deployment/license/', () => {
       const second = json<Page>(await own.get(next, t));
       const third = json<Page>(await own.get(second['@nextLink']!, t));
       expect(third['@nextLink']).toBeNull();
-      expect([...first.Value, ...second.Value, ...third.Value]).toEqual(latestRows().map(wire));
+      expect([...first.Value, ...second.Value, ...third.Value]).toEqual(latestRows().map((r) => wireRow(r)));
     } finally {
       await own.close();
     }

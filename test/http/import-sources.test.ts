@@ -5,7 +5,6 @@
  * exactly the expected rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeploymentRow } from '../../src/domain/row.ts';
 import { readGraphFiles } from '../../src/ingest/sources/graph.ts';
 import { readPartnerCenterDir } from '../../src/ingest/sources/partner-center.ts';
 import type { SourceOptions } from '../../src/ingest/sources/types.ts';
@@ -18,6 +17,7 @@ import {
   PARTNER_CENTER_ROWS,
 } from '../fixtures/sources/expected.ts';
 import { createHarness, type Harness, json } from '../support/harness.ts';
+import { wireRow } from '../support/wire.ts';
 
 const E5 = '/v1/analytics/commercial/deployment/license/';
 const OTHER_DAY = '2026-02-28';
@@ -39,21 +39,6 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-function wire(r: DeploymentRow): Record<string, unknown> {
-  return {
-    processedDateTime: `${r.processedDate}T00:00:00`,
-    serviceCode: r.serviceCode,
-    serviceName: r.serviceName,
-    channel: r.channel,
-    customerTenantId: r.customerTenantId,
-    customerName: r.customerName,
-    productId: r.productId,
-    productName: r.productName,
-    licensesDeployed: r.licensesDeployed,
-    licensesSold: r.licensesSold,
-  };
-}
-
 async function e5(query: string): Promise<Page> {
   const res = await h.get(`${E5}${query}`, token);
   expect(res.statusCode, res.body).toBe(200);
@@ -69,7 +54,7 @@ describe('import sources → E5', () => {
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     await h.store.replaceSnapshots([r.load]);
     const page = await e5(`?processedDateTime=${DAY}`);
-    expect(page.Value).toEqual(GRAPH_ROWS.map(wire));
+    expect(page.Value).toEqual(GRAPH_ROWS.map((r) => wireRow(r)));
     expect(page.TotalCount).toBe(9);
     expect(page['@nextLink']).toBeNull();
   });
@@ -83,9 +68,11 @@ describe('import sources → E5', () => {
     if (!older.ok || !r.ok) throw new Error('partner-center fixture did not read');
     await h.store.replaceSnapshots([older.load]);
     await h.store.replaceSnapshots([r.load]);
-    expect((await e5('')).Value).toEqual(PARTNER_CENTER_ROWS.map(wire));
+    expect((await e5('')).Value).toEqual(PARTNER_CENTER_ROWS.map((r) => wireRow(r)));
     const previous = await e5(`?processedDateTime=${OTHER_DAY}`);
-    expect(previous.Value).toEqual(PARTNER_CENTER_ROWS.map((x) => wire({ ...x, processedDate: OTHER_DAY })));
+    expect(previous.Value).toEqual(
+      PARTNER_CENTER_ROWS.map((x) => wireRow({ ...x, processedDate: OTHER_DAY })),
+    );
   });
 
   it('filters and groups the imported names exactly as stored', async () => {
