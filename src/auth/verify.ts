@@ -6,7 +6,14 @@
  * the local development issuer's. Only asymmetric signatures are accepted, so `alg: none` and an
  * HS256 token "signed" with a public key both fail.
  */
-import { decodeJwt, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import {
+  decodeJwt,
+  decodeProtectedHeader,
+  errors,
+  type JWTPayload,
+  jwtVerify,
+  type ProtectedHeaderParameters,
+} from 'jose';
 import { normalizeGuid } from '../domain/guid.ts';
 import { matchIssuer, type TrustedIssuer } from './issuers.ts';
 import type { LocalIssuerKey } from './local-issuer.ts';
@@ -45,14 +52,14 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     const token = match[1]!;
 
     let unverified: JWTPayload;
-    let alg: string | undefined;
+    let header: ProtectedHeaderParameters;
     try {
       unverified = decodeJwt(token);
-      alg = decodeProtectedHeader(token).alg;
+      header = decodeProtectedHeader(token);
     } catch {
       return fail('The token is malformed.');
     }
-    if (alg === undefined || !ASYMMETRIC_ALGS.includes(alg)) {
+    if (header.alg === undefined || !ASYMMETRIC_ALGS.includes(header.alg)) {
       return fail('The token is signed with an algorithm that is not accepted.');
     }
     const iss = typeof unverified.iss === 'string' ? unverified.iss : '';
@@ -62,7 +69,6 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     try {
       if (iss === LOCAL_ISSUER && options.localKey !== undefined) {
         const key = options.localKey;
-        const header = decodeProtectedHeader(token);
         if (header.kid !== undefined && header.kid !== key.kid)
           return fail('The token was signed with an unknown key.');
         payload = (

@@ -19,19 +19,11 @@ export type Dimension = (typeof DIMENSIONS)[number];
 
 export const MEASURES = ['licensesDeployed', 'licensesSold'] as const;
 
-/** The ten fields of an ungrouped E5 row, in the order Partner Center emits them. */
-export const ROW_FIELDS = [
-  'processedDateTime',
-  'serviceCode',
-  'serviceName',
-  'channel',
-  'customerTenantId',
-  'customerName',
-  'productId',
-  'productName',
-  'licensesDeployed',
-  'licensesSold',
-] as const;
+/**
+ * The ten fields of an ungrouped E5 row, in the order Partner Center emits them: the date, the
+ * dimensions in catalog order, the measures.
+ */
+export const ROW_FIELDS = ['processedDateTime', ...DIMENSIONS, ...MEASURES] as const;
 
 export type RowField = (typeof ROW_FIELDS)[number];
 export type Measure = (typeof MEASURES)[number];

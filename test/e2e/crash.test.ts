@@ -3,7 +3,7 @@
  * the store usable; the next run succeeds.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +34,6 @@ beforeAll(async () => {
   await writeBenchDay(big, '2026-11-19', 30_000, 0);
   const extra = join(dir, 'extra.csv');
   await writeBenchDay(extra, '2026-11-20', 10_000, 1);
-  const { readFile, appendFile } = await import('node:fs/promises');
   await appendFile(big, (await readFile(extra, 'utf8')).split('\n').slice(1).join('\n'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -3,7 +3,7 @@
  * and a Partner Center directory (formats detected by content), and E5 then returns exactly the
  * expected rows, with the exclusions reported.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,23 @@ beforeAll(async () => {
   db = join(dir, 'sources.duckdb');
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** `seatwise import` of the Graph fixtures (names from the customers file) as the snapshot of `day`. */
+function importGraph(day: string, ...extra: string[]) {
+  return runCli([
+    'import',
+    FIXTURES.graphDir,
+    '--customers',
+    FIXTURES.graphCustomers,
+    '--date',
+    day,
+    '--partner',
+    PARTNER,
+    '--db',
+    db,
+    ...extra,
+  ]);
+}
 
 async function e5(day: string): Promise<unknown[]> {
   const r = await runCli([
@@ -50,18 +67,7 @@ describe('seatwise import of real inputs', () => {
   });
 
   it('maps Graph subscribedSkus files to exactly the expected rows and reports the exclusions', async () => {
-    const r = await runCli([
-      'import',
-      FIXTURES.graphDir,
-      '--customers',
-      FIXTURES.graphCustomers,
-      '--date',
-      DAY,
-      '--partner',
-      PARTNER,
-      '--db',
-      db,
-    ]);
+    const r = await importGraph(DAY);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`imported ${GRAPH_ROWS.length} rows (4 customers, `);
@@ -118,26 +124,12 @@ describe('seatwise import of real inputs', () => {
   });
 
   it('a user classification table overrides the default', async () => {
-    const { writeFile } = await import('node:fs/promises');
     const table = join(dir, 'classify.csv');
     await writeFile(
       table,
       'match,prefix,serviceCode,serviceName\npartNumberPrefix,ENTERPRISEPACK,e3,Office E3 Suite\n*,,o365,Microsoft Office 365\n',
     );
-    const r = await runCli([
-      'import',
-      FIXTURES.graphDir,
-      '--customers',
-      FIXTURES.graphCustomers,
-      '--date',
-      '2026-03-03',
-      '--partner',
-      PARTNER,
-      '--db',
-      db,
-      '--classify',
-      table,
-    ]);
+    const r = await importGraph('2026-03-03', '--classify', table);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const rows = (await e5('2026-03-03')) as {

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken } from '../../src/auth/local-issuer.ts';
-import { columns, PARTNER_A, PARTNER_A_ROWS, PARTNER_B, PARTNER_B_ROWS } from '../fixtures/http-rows.ts';
+import { loadBothPartners, PARTNER_A, PARTNER_B } from '../fixtures/http-rows.ts';
 import { createHarness, type Harness, json } from '../support/harness.ts';
 
 const ROUTES = [
@@ -14,8 +14,7 @@ let h: Harness;
 
 beforeAll(async () => {
   h = await createHarness();
-  await h.load(PARTNER_A, columns(PARTNER_A_ROWS));
-  await h.load(PARTNER_B, columns(PARTNER_B_ROWS));
+  await loadBothPartners(h);
 });
 afterAll(() => h.close());
 
@@ -48,7 +47,7 @@ describe('bearer tokens', () => {
     await expect401('Bearer not.a.jwt', /malformed/);
     await expect401(`Bearer ${header}.${payload}.AAAA`, /signature/);
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
-    await expect401(`Bearer ${none}`, /.+/);
+    await expect401(`Bearer ${none}`, /algorithm that is not accepted/);
     const expired = await issueLocalToken(h.key, {
       partnerId: PARTNER_A,
       expiresInSeconds: 60,

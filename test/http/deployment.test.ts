@@ -7,10 +7,9 @@ import {
   columns,
   DAY_1,
   DAY_2,
+  loadBothPartners,
   PARTNER_A,
   PARTNER_A_ROWS,
-  PARTNER_B,
-  PARTNER_B_ROWS,
   PROD,
   toRow,
 } from '../fixtures/http-rows.ts';
@@ -30,8 +29,7 @@ let token: string;
 
 beforeAll(async () => {
   h = await createHarness();
-  await h.load(PARTNER_A, columns(PARTNER_A_ROWS));
-  await h.load(PARTNER_B, columns(PARTNER_B_ROWS));
+  await loadBothPartners(h);
   token = await h.token(PARTNER_A);
 });
 afterAll(() => h.close());

@@ -9,14 +9,7 @@ import { PARTNER_CENTER_AUDIENCE } from '../../src/auth/principal.ts';
 import { RateLimiter } from '../../src/auth/rate-limiter.ts';
 import { createTokenVerifier } from '../../src/auth/verify.ts';
 import type { AccessGate } from '../../src/http/auth-hook.ts';
-import {
-  CUST,
-  columns,
-  PARTNER_A,
-  PARTNER_A_ROWS,
-  PARTNER_B,
-  PARTNER_B_ROWS,
-} from '../fixtures/http-rows.ts';
+import { CUST, loadBothPartners, PARTNER_A, PARTNER_B } from '../fixtures/http-rows.ts';
 import { createHarness, type Harness, json } from '../support/harness.ts';
 import { type JwksServer, startJwksServer } from '../support/jwks-server.ts';
 
@@ -73,8 +66,7 @@ function userClaims(tid: string, extra: Record<string, unknown> = {}): Record<st
 
 async function loaded(options: Parameters<typeof gateFor>[0] = {}): Promise<Harness> {
   const h = await createHarness({ gate: gateFor(options), trustProxy: true });
-  await h.load(PARTNER_A, columns(PARTNER_A_ROWS));
-  await h.load(PARTNER_B, columns(PARTNER_B_ROWS));
+  await loadBothPartners(h);
   return h;
 }
 

@@ -1,14 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CUST,
-  columns,
-  DAY_2,
-  PARTNER_A,
-  PARTNER_A_ROWS,
-  PARTNER_B,
-  PARTNER_B_ROWS,
-  PROD,
-} from '../fixtures/http-rows.ts';
+import { CUST, DAY_2, loadBothPartners, PARTNER_A, PARTNER_B, PROD } from '../fixtures/http-rows.ts';
 import { createHarness, type Harness, json } from '../support/harness.ts';
 
 const E1 = '/v1/analytics/licenses/deployment';
@@ -19,8 +10,7 @@ let token: string;
 
 beforeAll(async () => {
   h = await createHarness();
-  await h.load(PARTNER_A, columns(PARTNER_A_ROWS));
-  await h.load(PARTNER_B, columns(PARTNER_B_ROWS));
+  await loadBothPartners(h);
   token = await h.token(PARTNER_A);
 });
 afterAll(() => h.close());
