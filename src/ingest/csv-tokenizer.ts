@@ -5,6 +5,7 @@
  * sequence, so field boundaries are found on bytes and only the values a consumer has not seen
  * before are ever decoded. A record is handed over as byte ranges in reused typed arrays.
  */
+import { enlarged } from './enlarged.ts';
 
 export interface CsvHandler {
   /**
@@ -127,15 +128,9 @@ export class CsvTokenizer {
 
   private grow(): void {
     const size = this.starts.length * 2;
-    const starts = new Int32Array(size);
-    const ends = new Int32Array(size);
-    const escaped = new Uint8Array(size);
-    starts.set(this.starts);
-    ends.set(this.ends);
-    escaped.set(this.escaped);
-    this.starts = starts;
-    this.ends = ends;
-    this.escaped = escaped;
+    this.starts = enlarged(this.starts, size);
+    this.ends = enlarged(this.ends, size);
+    this.escaped = enlarged(this.escaped, size);
   }
 }
 

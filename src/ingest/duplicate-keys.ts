@@ -1,3 +1,5 @@
+import { enlarged } from './enlarged.ts';
+
 // Budgets of the packed key: 2^29 customers × 2^24 (product, day, channel) combinations; the
 // product stays below 2^53, so the packed key is an exact double.
 const COMBO_LIMIT = 2 ** 24;
@@ -47,9 +49,7 @@ export class DuplicateKeys {
     }
     const row = this.rows;
     if (row === this.packed.length) {
-      const grown = new Float64Array(row * 2);
-      grown.set(this.packed);
-      this.packed = grown;
+      this.packed = enlarged(this.packed, row * 2);
     }
     if (combo < this.comboLimit && customer < this.customerLimit) {
       this.packed[row] = customer * this.comboLimit + combo;

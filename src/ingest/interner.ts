@@ -1,3 +1,5 @@
+import { enlarged } from './enlarged.ts';
+
 /**
  * Maps raw input values to small integer ids through a normalising function, caching by raw
  * value. Row files repeat the same few dates, codes, products and customers on every row, so
@@ -86,9 +88,7 @@ export class Interner {
   private insert(buf: Buffer, start: number, end: number, hash: number, id: number): number {
     const length = end - start;
     if (this.arenaUsed + length > this.arena.length) {
-      const grown = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + length));
-      grown.set(this.arena.subarray(0, this.arenaUsed));
-      this.arena = grown;
+      this.arena = enlarged(this.arena, Math.max(this.arena.length * 2, this.arenaUsed + length));
     }
     this.arena.set(buf.subarray(start, end), this.arenaUsed);
     const k = this.keys++;
@@ -117,15 +117,10 @@ export class Interner {
 
   private growKeys(): void {
     const size = this.keyStart.length * 2;
-    const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(size);
-      b.set(a);
-      return b;
-    };
-    this.keyStart = grow(this.keyStart);
-    this.keyLength = grow(this.keyLength);
-    this.keyHash = grow(this.keyHash);
-    this.keyId = grow(this.keyId);
+    this.keyStart = enlarged(this.keyStart, size);
+    this.keyLength = enlarged(this.keyLength, size);
+    this.keyHash = enlarged(this.keyHash, size);
+    this.keyId = enlarged(this.keyId, size);
   }
 }
 

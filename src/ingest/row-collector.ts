@@ -3,6 +3,7 @@ import { normalizeGuid } from '../domain/guid.ts';
 import type { RowColumns } from '../domain/row.ts';
 import { type CsvTokenizer, fieldText } from './csv-tokenizer.ts';
 import { DuplicateKeys } from './duplicate-keys.ts';
+import { enlarged } from './enlarged.ts';
 import { Interner } from './interner.ts';
 import { type RawRow, ROW_FIELDS, showValue } from './row-fields.ts';
 
@@ -216,13 +217,8 @@ export class RowCollector {
 
   private grow(): void {
     const size = this.rowLines.length * 2;
-    const grown = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(size);
-      b.set(a);
-      return b;
-    };
-    this.rowLines = grown(this.rowLines);
-    this.codes = this.codes.map(grown);
+    this.rowLines = enlarged(this.rowLines, size);
+    this.codes = this.codes.map((c) => enlarged(c, size));
   }
 
   private duplicateReason(d: number, t: number, p: number, ch: number, first: number): string {
