@@ -10,7 +10,7 @@ import { DEFAULT_CLASSIFICATION } from '../../src/domain/classify.ts';
 import { skuCatalog } from '../../src/domain/sku-catalog.ts';
 import { DEFAULT_EXCLUSIONS } from '../../src/domain/sku-exclusions.ts';
 import { readPartnerCenterDir } from '../../src/ingest/sources/partner-center.ts';
-import { runCli } from '../support/cli.ts';
+import { queryAll, runCli } from '../support/cli.ts';
 import {
   FAKE_SKUS,
   type FakeCustomer,
@@ -55,24 +55,8 @@ interface StoredRow {
   licensesDeployed: number;
 }
 
-async function storedRows(): Promise<StoredRow[]> {
-  const r = await runCli([
-    'query',
-    '--db',
-    db,
-    '--partner',
-    PARTNER,
-    '--date',
-    DATE,
-    '--format',
-    'ndjson',
-    '--all',
-  ]);
-  expect(r.code, r.stderr).toBe(0);
-  return r.stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as StoredRow);
+function storedRows(): Promise<StoredRow[]> {
+  return queryAll<StoredRow>(db, PARTNER, DATE);
 }
 
 /** 7 customers over 3 pages; a 429 on page 2, two 503s for one customer, one that always fails. */

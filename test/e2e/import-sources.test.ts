@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, FIXTURES, GRAPH_ROWS, PARTNER, PARTNER_CENTER_ROWS } from '../fixtures/sources/expected.ts';
-import { runCli } from '../support/cli.ts';
+import { queryAll, runCli } from '../support/cli.ts';
 import { wireRow } from '../support/wire.ts';
 
 let dir: string;
@@ -37,25 +37,8 @@ function importGraph(day: string, ...extra: string[]) {
   ]);
 }
 
-async function e5(day: string): Promise<unknown[]> {
-  const r = await runCli([
-    'query',
-    '--db',
-    db,
-    '--partner',
-    PARTNER,
-    '--date',
-    day,
-    '--all',
-    '--format',
-    'ndjson',
-  ]);
-  expect(r.stderr).toBe('');
-  return r.stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
+function e5(day: string): Promise<unknown[]> {
+  return queryAll(db, PARTNER, day);
 }
 
 describe('seatwise import of real inputs', () => {

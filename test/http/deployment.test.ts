@@ -14,15 +14,7 @@ import {
   toRow,
 } from '../fixtures/http-rows.ts';
 import { createHarness, type Harness, json } from '../support/harness.ts';
-import { wireRow } from '../support/wire.ts';
-
-const E5 = '/v1/analytics/commercial/deployment/license/';
-
-interface Page {
-  Value: Record<string, unknown>[];
-  '@nextLink': string | null;
-  TotalCount: number;
-}
+import { E5, type Page, wireRow } from '../support/wire.ts';
 
 let h: Harness;
 let token: string;

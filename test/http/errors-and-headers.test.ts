@@ -2,8 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { columns, PARTNER_A, PARTNER_A_ROWS } from '../fixtures/http-rows.ts';
 import { createHarness, type Harness, json } from '../support/harness.ts';
-
-const E5 = '/v1/analytics/commercial/deployment/license/';
+import { E5 } from '../support/wire.ts';
 
 interface Fault {
   code: number;

@@ -12,9 +12,9 @@ import type { AccessGate } from '../../src/http/auth-hook.ts';
 import { CUST, loadBothPartners, PARTNER_A, PARTNER_B } from '../fixtures/http-rows.ts';
 import { createHarness, type Harness, json } from '../support/harness.ts';
 import { type JwksServer, startJwksServer } from '../support/jwks-server.ts';
+import { E5 } from '../support/wire.ts';
 
 const ENTRA = 'https://login.microsoftonline.com/{tid}/v2.0';
-const E5 = '/v1/analytics/commercial/deployment/license/';
 const ROUTES = [
   E5,
   '/v1/analytics/licenses/deployment',

@@ -17,16 +17,9 @@ import {
   PARTNER_CENTER_ROWS,
 } from '../fixtures/sources/expected.ts';
 import { createHarness, type Harness, json } from '../support/harness.ts';
-import { wireRow } from '../support/wire.ts';
+import { E5, type Page, wireRow } from '../support/wire.ts';
 
-const E5 = '/v1/analytics/commercial/deployment/license/';
 const OTHER_DAY = '2026-02-28';
-
-interface Page {
-  Value: Record<string, unknown>[];
-  '@nextLink': string | null;
-  TotalCount: number;
-}
 
 let h: Harness;
 let token: string;

@@ -1,6 +1,7 @@
 /** Runs the real `bin/seatwise` as a child process, as a user would. */
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const BIN = fileURLToPath(new URL('../../bin/seatwise', import.meta.url));
 
@@ -22,6 +23,32 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
       },
     );
   });
+}
+
+/** Every E5 row of one snapshot, read back as a user would: `seatwise query --all --format ndjson`. */
+export async function queryAll<T = Record<string, unknown>>(
+  db: string,
+  partner: string,
+  date: string,
+): Promise<T[]> {
+  const r = await runCli([
+    'query',
+    '--db',
+    db,
+    '--partner',
+    partner,
+    '--date',
+    date,
+    '--all',
+    '--format',
+    'ndjson',
+  ]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toBe('');
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
 }
 
 export interface ServeProcess {
