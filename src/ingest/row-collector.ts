@@ -1,11 +1,10 @@
-import { utcDayOf } from '../domain/dates.ts';
-import { normalizeGuid } from '../domain/guid.ts';
 import type { RowColumns } from '../domain/row.ts';
+import { STORED_FORM, type TextForm, TO_STORED_FORM } from '../domain/stored-form.ts';
 import { type CsvTokenizer, fieldText } from './csv-tokenizer.ts';
 import { DuplicateKeys } from './duplicate-keys.ts';
 import { enlarged } from './enlarged.ts';
 import { Interner } from './interner.ts';
-import { type RawRow, ROW_FIELDS, showValue } from './row-fields.ts';
+import { type RawRow, ROW_FIELDS, type RowField, showValue } from './row-fields.ts';
 
 export interface RowFileError {
   /** The path exactly as the caller gave it. */
@@ -30,13 +29,9 @@ const INVALID: readonly string[] = [
   'is empty',
 ];
 
-const trimmed = (raw: string): string | undefined => {
-  const t = raw.trim();
-  return t === '' ? undefined : t;
-};
-const lowered = (raw: string): string | undefined => trimmed(raw)?.toLowerCase();
-const guid = (raw: string): string | undefined => normalizeGuid(raw.trim());
-const day = (raw: string): string | undefined => utcDayOf(raw);
+/** An interner that stores `field` values in the field's stored form. */
+const internerOf = (field: RowField): Interner =>
+  new Interner(TO_STORED_FORM[STORED_FORM[field] as TextForm]);
 
 /**
  * Validates rows from any reader and appends the good ones to columns. Errors carry `file:line`;
@@ -61,14 +56,14 @@ export class RowCollector {
   private readonly rawValues: unknown[] = [];
   private readonly keys = new DuplicateKeys();
 
-  private readonly days = new Interner(day);
-  private readonly serviceCodes = new Interner(lowered);
-  private readonly serviceNames = new Interner(trimmed);
-  private readonly channels = new Interner(lowered);
-  private readonly tenants = new Interner(guid);
-  private readonly customerNames = new Interner(trimmed);
-  private readonly products = new Interner(guid);
-  private readonly productNames = new Interner(trimmed);
+  private readonly days = internerOf('processedDateTime');
+  private readonly serviceCodes = internerOf('serviceCode');
+  private readonly serviceNames = internerOf('serviceName');
+  private readonly channels = internerOf('channel');
+  private readonly tenants = internerOf('customerTenantId');
+  private readonly customerNames = internerOf('customerName');
+  private readonly products = internerOf('productId');
+  private readonly productNames = internerOf('productName');
 
   constructor(private readonly maxErrors: number) {}
 

@@ -1,0 +1,46 @@
+/**
+ * The form each row field is stored in, and the one function per form that turns an input value
+ * into it. Every reader of row files normalises through these, and a load that skips them (the
+ * direct CSV load, see docs/benchmarks.md) must prove its values already are in stored form.
+ */
+import { utcDayOf } from './dates.ts';
+import type { RowField } from './fields.ts';
+import { normalizeGuid } from './guid.ts';
+
+/**
+ * - `day`: a UTC calendar day `YYYY-MM-DD` (input: any `processedDateTime` form, see `utcDayOf`);
+ * - `text`: the value with surrounding white space removed, never empty;
+ * - `lowercase`: as `text`, then lower-cased;
+ * - `guid`: upper-case, hyphenated, no braces;
+ * - `count`: a whole number from 0 to 2^31-1 (checked by the readers, which see numbers too).
+ */
+export type StoredForm = 'day' | 'text' | 'lowercase' | 'guid' | 'count';
+
+export const STORED_FORM: Readonly<Record<RowField, StoredForm>> = Object.freeze({
+  processedDateTime: 'day',
+  serviceCode: 'lowercase',
+  serviceName: 'text',
+  channel: 'lowercase',
+  customerTenantId: 'guid',
+  customerName: 'text',
+  productId: 'guid',
+  productName: 'text',
+  licensesDeployed: 'count',
+  licensesSold: 'count',
+});
+
+export type TextForm = Exclude<StoredForm, 'count'>;
+
+/** The stored form of `raw`, or undefined when it has none (not a date, not a GUID, empty). */
+export const TO_STORED_FORM: Readonly<Record<TextForm, (raw: string) => string | undefined>> = Object.freeze({
+  day: (raw: string) => utcDayOf(raw),
+  text: (raw: string) => {
+    const t = raw.trim();
+    return t === '' ? undefined : t;
+  },
+  lowercase: (raw: string) => {
+    const t = raw.trim();
+    return t === '' ? undefined : t.toLowerCase();
+  },
+  guid: (raw: string) => normalizeGuid(raw.trim()),
+});
