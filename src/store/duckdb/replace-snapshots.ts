@@ -36,7 +36,7 @@ interface StagedLoad {
   readonly staged: StagedRows;
 }
 
-type SnapshotKey = readonly [partnerId: string, date: string];
+export type SnapshotKey = readonly [partnerId: string, date: string];
 
 export async function replaceSnapshots(
   connection: DuckDBConnection,
@@ -70,12 +70,61 @@ async function apply(
   snapshots: readonly SnapshotKey[],
   meta: ReadonlyMap<string, SnapshotMeta>,
 ): Promise<void> {
-  const scope = 'partner_id = $1 AND processed_date = CAST($2 AS DATE)';
-  for (const [partnerId, date] of snapshots) {
-    await connection.run(`DELETE FROM deployment WHERE ${scope}`, [partnerId, date]);
-    await connection.run(`DELETE FROM snapshots WHERE ${scope}`, [partnerId, date]);
+  await deleteSnapshots(connection, snapshots);
+  if (loads.length > 0) {
+    const source = loads.map((l, i) => stageSelectSql(l.path, l.staged, `$${i + 1}`)).join(' UNION ALL ');
+    await insertOrdered(
+      connection,
+      source,
+      loads.map((l) => l.partnerId),
+    );
   }
-  if (loads.length > 0) await insertRows(connection, loads);
+  await writeSnapshotMeta(connection, snapshots, meta);
+}
+
+const SCOPE = 'partner_id = $1 AND processed_date = CAST($2 AS DATE)';
+
+/** Removes the rows and the entries of the given snapshots (the first step of replacing them). */
+export async function deleteSnapshots(
+  connection: DuckDBConnection,
+  snapshots: readonly SnapshotKey[],
+): Promise<void> {
+  for (const [partnerId, date] of snapshots) {
+    await connection.run(`DELETE FROM deployment WHERE ${SCOPE}`, [partnerId, date]);
+    await connection.run(`DELETE FROM snapshots WHERE ${SCOPE}`, [partnerId, date]);
+  }
+}
+
+/**
+ * Inserts the rows `source` selects (the data columns of `deployment`, in stored form), numbering
+ * them in canonical order and failing on a repeated key (see the module comment). Returns how many.
+ */
+export async function insertOrdered(
+  connection: DuckDBConnection,
+  source: string,
+  params: readonly string[],
+): Promise<number> {
+  const same = (c: string) => `${c} = lag(${c}) OVER w`;
+  const duplicate =
+    `error('${DUPLICATE_MARK} (partner ' || partner_id || ', date ' || processed_date || ', customer '` +
+    ` || customer_tenant_id || ', product ' || product_id || ', channel ' || channel || ')')`;
+  const result = await connection.run(
+    `INSERT INTO deployment (${DATA_COLUMNS}, ord) SELECT ${DATA_COLUMNS},` +
+      ` CAST(CASE WHEN ${same('customer_tenant_id')} AND ${same('product_id')} AND ${same('channel')}` +
+      ` THEN ${duplicate} ELSE row_number() OVER w - 1 END AS INTEGER)` +
+      ` FROM (${source})` +
+      ' WINDOW w AS (PARTITION BY partner_id, processed_date ORDER BY customer_tenant_id, product_id, channel)',
+    [...params],
+  );
+  return Number(result.rowsChanged);
+}
+
+/** Records the given snapshots in `snapshots`, counting their rows as now stored. */
+export async function writeSnapshotMeta(
+  connection: DuckDBConnection,
+  snapshots: readonly SnapshotKey[],
+  meta: ReadonlyMap<string, SnapshotMeta>,
+): Promise<void> {
   const importedAt = utcTimestamp(new Date());
   for (const [partnerId, date] of snapshots) {
     // Reads back only the snapshot just written (the scope prunes by row-group statistics); a
@@ -85,29 +134,13 @@ async function apply(
       'INSERT INTO snapshots (partner_id, processed_date, row_count, customer_count, product_count, imported_at,' +
         ' source, missing_customers)' +
         ' SELECT $1, CAST($2 AS DATE), count(*), count(DISTINCT customer_tenant_id), count(DISTINCT product_id),' +
-        ` CAST($3 AS TIMESTAMP), $4, $5 FROM deployment WHERE ${scope}`,
+        ` CAST($3 AS TIMESTAMP), $4, $5 FROM deployment WHERE ${SCOPE}`,
       [partnerId, date, importedAt, m.source, JSON.stringify(m.missingCustomers)],
     );
   }
 }
 
-async function insertRows(connection: DuckDBConnection, loads: readonly StagedLoad[]): Promise<void> {
-  const source = loads.map((l, i) => stageSelectSql(l.path, l.staged, `$${i + 1}`)).join(' UNION ALL ');
-  const same = (c: string) => `${c} = lag(${c}) OVER w`;
-  const duplicate =
-    `error('${DUPLICATE_MARK} (partner ' || partner_id || ', date ' || processed_date || ', customer '` +
-    ` || customer_tenant_id || ', product ' || product_id || ', channel ' || channel || ')')`;
-  await connection.run(
-    `INSERT INTO deployment (${DATA_COLUMNS}, ord) SELECT ${DATA_COLUMNS},` +
-      ` CAST(CASE WHEN ${same('customer_tenant_id')} AND ${same('product_id')} AND ${same('channel')}` +
-      ` THEN ${duplicate} ELSE row_number() OVER w - 1 END AS INTEGER)` +
-      ` FROM (${source})` +
-      ' WINDOW w AS (PARTITION BY partner_id, processed_date ORDER BY customer_tenant_id, product_id, channel)',
-    loads.map((l) => l.partnerId),
-  );
-}
-
-interface SnapshotMeta {
+export interface SnapshotMeta {
   readonly source: string;
   readonly missingCustomers: readonly string[];
 }
@@ -140,7 +173,7 @@ function snapshotKeys(loads: readonly SnapshotLoad[], staged: readonly StagedLoa
 }
 
 /** Turns the `error()` raised inside the INSERT into a typed error the ingest layer can report. */
-function asDuplicateError(err: unknown): unknown {
+export function asDuplicateError(err: unknown): unknown {
   if (!(err instanceof Error)) return err;
   const at = err.message.indexOf(DUPLICATE_MARK);
   if (at < 0) return err;
