@@ -5,6 +5,7 @@
  * Adapters execute SQL compiled by `src/sql/` and hold no query logic of their own: DDL and bulk
  * loading are theirs, every read is a compiled `SqlQuery`.
  */
+import type { Dimension } from '../domain/fields.ts';
 import type { RowColumns } from '../domain/row.ts';
 import type { CatalogSku } from '../domain/sku-catalog.ts';
 import type { SqlDialect } from '../sql/dialect.ts';
@@ -43,6 +44,61 @@ export interface SnapshotReplaceResult {
   readonly dates: readonly string[];
 }
 
+/** A CSV row file (a header naming the ten row fields, then rows) a store may read itself. */
+export interface RowCsvFile {
+  /** Absolute, without `*`, `?`, `[`, `]`, `{` or `}` (which file readers may take as a pattern). */
+  readonly path: string;
+  /** Columns of the header, which every record has too. */
+  readonly width: number;
+  /** 0-based column of each row field, in ROW_FIELDS order. */
+  readonly columns: readonly number[];
+}
+
+/**
+ * What the validating reader established about the same files (src/ingest/direct-csv-check.ts).
+ * With `ok`, every processed date is `YYYY-MM-DD` or starts with it as its UTC day, and every count
+ * is 1 to 10 plain digits up to 2^31-1.
+ */
+export type RowCsvCheck =
+  | {
+      readonly ok: true;
+      readonly rows: number;
+      /** Per dimension, the total UTF-8 bytes of its values over all rows. */
+      readonly textBytes: Readonly<Record<Dimension, number>>;
+      /** Processed dates present, sorted. */
+      readonly days: readonly string[];
+    }
+  | { readonly ok: false; readonly reason: string };
+
+export interface RowCsvLoad {
+  /** Upper-case GUID. */
+  readonly partnerId: string;
+  readonly files: readonly RowCsvFile[];
+  /** Snapshots the files are expected to replace. */
+  readonly days: readonly string[];
+  /** The check, running while the store reads; the store must not commit before it settles. */
+  readonly check: Promise<RowCsvCheck>;
+  readonly source: string;
+  /** Fraction (0 to 1) of the store's reading done, called now and then. */
+  readonly onProgress?: (fraction: number) => void;
+}
+
+export type RowCsvOutcome =
+  | {
+      readonly loaded: true;
+      readonly rows: number;
+      readonly customers: number;
+      readonly products: number;
+      readonly days: readonly string[];
+    }
+  | {
+      readonly loaded: false;
+      /** Why the files must go through the validating reader instead. */
+      readonly reason: string;
+      /** When the only trouble was the dates: the ones the files hold, to try again with. */
+      readonly days?: readonly string[];
+    };
+
 export interface Store {
   readonly dialect: SqlDialect;
   /** Human-readable location for logs (a file path or a redacted connection string). */
@@ -58,6 +114,15 @@ export interface Store {
    * Removes, in one transaction, the snapshots (and their rows) dated before `before`
    * (`YYYY-MM-DD`), of one partner or of every partner.
    */
+  /**
+   * Optional fast path for CSV row files: reads them with the store's own CSV reader and, in one
+   * transaction, replaces the snapshots of `load.days` with their rows, but commits only when the
+   * result is provably what validating the files and calling `replaceSnapshots` would store: the
+   * check passed and counted the same rows and field bytes, the files hold exactly `load.days`,
+   * every text value is already in stored form (domain/stored-form.ts; GUIDs may be upper-cased),
+   * and no key repeats. Otherwise nothing changes and the outcome says why.
+   */
+  loadRowCsv?(load: RowCsvLoad): Promise<RowCsvOutcome>;
   deleteSnapshotsBefore(before: string, partnerId?: string): Promise<{ snapshots: number; rows: number }>;
   /**
    * Adds SKUs to the stored product catalog in one transaction, replacing entries with the same

@@ -1,17 +1,26 @@
 /**
  * The embedded store: one DuckDB file, a small pool of read connections and one write connection.
- * Executes compiled SQL only; the bulk load lives in `replace-snapshots.ts`, retention in
- * `delete-snapshots.ts`.
+ * Executes compiled SQL only; the bulk loads live in `replace-snapshots.ts` and `load-row-csv.ts`,
+ * retention in `delete-snapshots.ts`.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { CatalogSku } from '../../domain/sku-catalog.ts';
 import { duckdbDialect } from '../../sql/dialect.ts';
-import type { ColumnarResult, SnapshotLoad, SnapshotReplaceResult, SqlQuery, Store } from '../store.ts';
+import type {
+  ColumnarResult,
+  RowCsvLoad,
+  RowCsvOutcome,
+  SnapshotLoad,
+  SnapshotReplaceResult,
+  SqlQuery,
+  Store,
+} from '../store.ts';
 import { toColumnarResult } from './columnar.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import { deleteSnapshotsBefore } from './delete-snapshots.ts';
+import { loadRowCsv } from './load-row-csv.ts';
 import { replaceSnapshots } from './replace-snapshots.ts';
 import { SCHEMA_SQL } from './schema.ts';
 import { upsertCatalog } from './upsert-catalog.ts';
@@ -84,6 +93,10 @@ class DuckDbStore implements Store {
 
   replaceSnapshots(loads: readonly SnapshotLoad[]): Promise<SnapshotReplaceResult> {
     return this.#write(() => replaceSnapshots(this.#writer, loads));
+  }
+
+  loadRowCsv(load: RowCsvLoad): Promise<RowCsvOutcome> {
+    return this.#write(() => loadRowCsv(this.#writer, load));
   }
 
   deleteSnapshotsBefore(before: string, partnerId?: string): Promise<{ snapshots: number; rows: number }> {

@@ -1,0 +1,80 @@
+/**
+ * Imports CSV row files through the store's direct CSV load when it can (Store.loadRowCsv): the
+ * store reads the files with its own CSV reader while `checkRowCsvFiles` reads them in JavaScript,
+ * and the store commits only when both agree and every value already is in stored form. It is
+ * the fast path for files that need no normalising (`seatwise export`'s, the bench generator's,
+ * and any written with canonical values); for any other file, and for every file with an error, it declines without
+ * changing anything and the caller reads the files with `readRowFiles`, which normalises values
+ * and reports errors by line.
+ */
+import { stat } from 'node:fs/promises';
+import { normalizeGuid } from '../domain/guid.ts';
+import type { RowCsvFile, Store } from '../store/store.ts';
+import { checkRowCsvFiles, readCsvShape } from './direct-csv-check.ts';
+import type { RowFileSummary } from './read-row-files.ts';
+
+export interface DirectImportOptions {
+  /** Partner tenant the rows belong to (any GUID form). */
+  readonly partnerId: string;
+  /** Recorded with the snapshots, e.g. `import rows`. */
+  readonly source: string;
+  readonly onProgress?: (bytesDone: number, totalBytes: number) => void;
+}
+
+export type DirectImportOutcome =
+  | { readonly loaded: true; readonly summary: RowFileSummary }
+  | { readonly loaded: false; readonly reason: string };
+
+export async function importRowCsvDirect(
+  store: Store,
+  files: readonly string[],
+  options: DirectImportOptions,
+): Promise<DirectImportOutcome> {
+  const partnerId = normalizeGuid(options.partnerId);
+  if (partnerId === undefined) throw new RangeError(`partnerId must be a GUID, got '${options.partnerId}'`);
+  if (store.loadRowCsv === undefined) return { loaded: false, reason: 'the store has no direct CSV load' };
+  const shapes: RowCsvFile[] = [];
+  const firstDays = new Set<string>();
+  let totalBytes = 0;
+  for (const file of files) {
+    const shape = await readCsvShape(file);
+    if (!shape.ok) return { loaded: false, reason: shape.reason };
+    shapes.push(shape.file);
+    if (shape.firstDay !== undefined) firstDays.add(shape.firstDay);
+    totalBytes += (await stat(file)).size;
+  }
+  const stop = new AbortController();
+  const check = checkRowCsvFiles(shapes, { signal: stop.signal });
+  const onProgress = options.onProgress;
+  const load = {
+    partnerId,
+    files: shapes,
+    check,
+    source: options.source,
+    ...(onProgress === undefined
+      ? {}
+      : { onProgress: (f: number) => onProgress(f * totalBytes, totalBytes) }),
+  };
+  try {
+    let outcome = await store.loadRowCsv({ ...load, days: [...firstDays].sort() });
+    // The first rows' dates were not all of them: now that the check has listed them, once more.
+    if (!outcome.loaded && outcome.days !== undefined) {
+      outcome = await store.loadRowCsv({ ...load, days: outcome.days });
+    }
+    if (!outcome.loaded) return { loaded: false, reason: outcome.reason };
+    return {
+      loaded: true,
+      summary: {
+        rows: outcome.rows,
+        customers: outcome.customers,
+        products: outcome.products,
+        dates: [...outcome.days],
+        files: files.length,
+      },
+    };
+  } finally {
+    // Never leave the check reading in the background of whatever comes next.
+    stop.abort();
+    await check;
+  }
+}
