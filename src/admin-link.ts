@@ -8,7 +8,8 @@
  * the database file itself, so the secret adds no new trust, it only proves it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 
 export interface ServerAnnouncement {
   readonly pid: number;
@@ -105,5 +106,17 @@ export async function writeHandOver(db: string, body: unknown): Promise<string> 
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = `${dir}/${crypto.randomUUID()}.json`;
   await writeFile(path, JSON.stringify(body), { mode: 0o600 });
+  return path;
+}
+
+/**
+ * Hands a file over by reference: a symbolic link to it in the incoming directory, returned. The
+ * server reads only from that directory; the caller removes the link when the call is done.
+ */
+export async function linkHandOver(db: string, file: string): Promise<string> {
+  const dir = incomingDir(db);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = `${dir}/${crypto.randomUUID()}.csv`;
+  await symlink(resolve(file), path);
   return path;
 }

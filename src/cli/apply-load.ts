@@ -4,8 +4,14 @@
  * admin API (src/admin-link.ts), otherwise they open the file themselves. Either way a load is one
  * transaction in the store.
  */
-import { adminCall, findServer, writeHandOver } from '../admin-link.ts';
+import { rm } from 'node:fs/promises';
+import { adminCall, findServer, linkHandOver, writeHandOver } from '../admin-link.ts';
 import type { CatalogSku } from '../domain/sku-catalog.ts';
+import {
+  type DirectImportOptions,
+  type DirectImportOutcome,
+  importRowCsvDirect,
+} from '../ingest/direct-csv.ts';
 import type { PruneResult, SnapshotInfo } from '../service/snapshot-service.ts';
 import { SnapshotService } from '../service/snapshot-service.ts';
 import type { SnapshotLoad, SnapshotReplaceResult } from '../store/store.ts';
@@ -27,6 +33,38 @@ export async function applyLoad(db: string, loads: readonly SnapshotLoad[]): Pro
     return adminCall<SnapshotReplaceResult>(server, '/replace', { file });
   }
   return withService(db, (s) => s.replace(loads));
+}
+
+/**
+ * Imports CSV row files through the store's direct load (src/ingest/direct-csv.ts). While `serve`
+ * owns the store, the server runs it on links to the files; if it cannot read them (another user),
+ * the load declines and the caller takes the validated hand-over.
+ */
+export async function importRowsDirect(
+  db: string,
+  files: readonly string[],
+  options: DirectImportOptions,
+): Promise<DirectImportOutcome> {
+  const server = await findServer(db);
+  if (server !== undefined) {
+    const links: string[] = [];
+    try {
+      for (const file of files) links.push(await linkHandOver(db, file));
+      return await adminCall<DirectImportOutcome>(server, '/import-rows', {
+        files: links,
+        partnerId: options.partnerId,
+        source: options.source,
+      });
+    } finally {
+      await Promise.all(links.map((l) => rm(l, { force: true })));
+    }
+  }
+  const store = await openCliStore(db);
+  try {
+    return await importRowCsvDirect(store, files, options);
+  } finally {
+    await store.close();
+  }
 }
 
 export async function listSnapshots(db: string, partnerId: string): Promise<SnapshotInfo[]> {

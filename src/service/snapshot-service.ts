@@ -5,6 +5,11 @@
  */
 import { addDays, isIsoDay, todayUtc } from '../domain/dates.ts';
 import type { CatalogSku } from '../domain/sku-catalog.ts';
+import {
+  type DirectImportOptions,
+  type DirectImportOutcome,
+  importRowCsvDirect,
+} from '../ingest/direct-csv.ts';
 import { compileCatalog, compileSnapshotList } from '../sql/compile.ts';
 import type { SnapshotLoad, SnapshotReplaceResult, Store } from '../store/store.ts';
 
@@ -65,6 +70,11 @@ export class SnapshotService {
 
   replace(loads: readonly SnapshotLoad[]): Promise<SnapshotReplaceResult> {
     return this.#store.replaceSnapshots(loads);
+  }
+
+  /** CSV row files through the store's direct load, which declines files that need validating. */
+  importRowCsv(files: readonly string[], options: DirectImportOptions): Promise<DirectImportOutcome> {
+    return importRowCsvDirect(this.#store, files, options);
   }
 
   /** The product catalog imported into the store (without the bundled one). */

@@ -138,6 +138,8 @@ describe('CLI export and re-import', () => {
     const imported = await runCli(['import', csv, '--db', copy, '--partner', DEMO_PARTNER_ID]);
     expect(imported.stderr).toBe('');
     expect(imported.code).toBe(0);
+    // An export needs no normalising, so it takes the direct load.
+    expect(imported.stdout).toMatch(/^took [\d.]+ s \(direct CSV load\)$/m);
 
     const [a, b] = [await openDuckDbStore({ path: db }), await openDuckDbStore({ path: copy })];
     try {

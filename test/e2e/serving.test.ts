@@ -2,7 +2,7 @@
  * Issue #4, item 5: every CLI command works while `seatwise serve` runs on the same store, and the
  * server answers from a new snapshot as soon as it is committed, with no failed request.
  */
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,18 @@ describe('CLI commands while serve runs on the same store', () => {
       const imported = await runCli(['import', second, '--db', db, '--partner', PARTNER]);
       expect(imported.stderr).toBe('');
       expect(imported.code).toBe(0);
+      // The server ran the direct load on a link to the file.
+      expect(imported.stdout).toContain('(direct CSV load)');
+      expect(await readdir(`${db}.incoming`)).toEqual([]);
+
+      // A file that needs normalising is validated here and its rows handed over instead.
+      const upper = join(dir, 'day2-upper.csv');
+      await writeFile(upper, csvFor('2026-11-19', 80, 20).replaceAll(',reseller,', ',Reseller,'));
+      const handed = await runCli(['import', upper, '--db', db, '--partner', PARTNER]);
+      expect(handed.stderr).toBe('');
+      expect(handed.code).toBe(0);
+      expect(handed.stdout).toContain('imported 80 rows');
+      expect(handed.stdout).not.toContain('direct CSV load');
 
       // The new snapshot is served right away, without a restart.
       const latest = await fetch(base, { headers: { authorization: `Bearer ${token}` } });
@@ -123,7 +135,7 @@ describe('CLI commands while serve runs on the same store', () => {
     // The announcement is withdrawn and the store closed: direct access works again.
     await expect(stat(`${db}.serve.json`)).rejects.toThrow();
     expect((await runCli(['snapshots', '--db', db, '--partner', PARTNER])).code).toBe(0);
-  });
+  }, 90_000);
 
   it('a stale announcement from a killed server is ignored', async () => {
     const own = join(dir, 'stale.duckdb');

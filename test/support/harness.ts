@@ -18,6 +18,7 @@ import type { RowColumns } from '../../src/domain/row.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { AccessGate } from '../../src/http/auth-hook.ts';
 import { DeploymentService } from '../../src/service/deployment-service.ts';
+import { SnapshotService } from '../../src/service/snapshot-service.ts';
 import { openDuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
 import type { Store } from '../../src/store/store.ts';
 
@@ -41,6 +42,8 @@ export interface HarnessOptions {
   /** Replaces the default gate (local issuer only, no roles, no rate limit). */
   readonly gate?: (localKey: LocalIssuerKey) => AccessGate;
   readonly trustProxy?: boolean;
+  /** Turns on the local admin API with this secret; hand-overs go to `<db>.incoming`. */
+  readonly adminSecret?: string;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -61,6 +64,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     logLevel: 'silent',
     version: 'test',
     storeName: store.dialect.name,
+    ...(options.adminSecret === undefined
+      ? {}
+      : {
+          admin: {
+            snapshots: new SnapshotService(store),
+            secret: options.adminSecret,
+            incomingDir: `${dbPath}.incoming`,
+          },
+        }),
   });
   await app.ready();
   return {

@@ -12,7 +12,7 @@ import {
   type SourceSummary,
 } from '../../ingest/sources/index.ts';
 import type { SnapshotLoad } from '../../store/store.ts';
-import { applyCatalog, applyLoad } from '../apply-load.ts';
+import { applyCatalog, applyLoad, importRowsDirect } from '../apply-load.ts';
 import { CliError } from '../cli-error.ts';
 import { partnerOption } from '../options.ts';
 import { progressReporter } from '../progress.ts';
@@ -20,12 +20,11 @@ import { mappingOptions } from '../source-options.ts';
 
 const FORMATS = ['auto', 'rows', 'graph', 'partner-center', 'catalog'] as const;
 
+/** What an import reports; row files exclude nothing. */
+type ImportSummary = Omit<SourceSummary, 'excluded'> & Partial<Pick<SourceSummary, 'excluded'>>;
+
 type ReadOutcome =
-  | {
-      ok: true;
-      load: SnapshotLoad;
-      summary: Omit<SourceSummary, 'excluded'> & Partial<Pick<SourceSummary, 'excluded'>>;
-    }
+  | { ok: true; load: SnapshotLoad; summary: ImportSummary }
   | { ok: false; errors: RowFileError[]; truncated: boolean };
 
 function reject(errors: readonly RowFileError[], truncated: boolean): never {
@@ -89,8 +88,18 @@ export function registerImport(program: Command): void {
       }
 
       const processedDate = opts.date ?? todayUtc();
+      const source = `import ${format}`;
       let read: ReadOutcome;
       if (format === 'rows') {
+        // Files that need no normalising load directly (docs/benchmarks.md); others, and any file
+        // with an error, are read and validated here first.
+        const loading = progressReporter('loading');
+        const direct = await importRowsDirect(db, files, { partnerId, source, onProgress: loading.update });
+        loading.stop();
+        if (direct.loaded) {
+          report(partnerId, direct.summary, direct.summary.dates, started, 'direct CSV load');
+          return;
+        }
         const progress = progressReporter('reading');
         read = await readRowFiles(files, { partnerId, onProgress: progress.update });
         progress.stop();
@@ -110,15 +119,24 @@ export function registerImport(program: Command): void {
       }
       if (!read.ok) reject(read.errors, read.truncated);
 
-      await applyLoad(db, [{ ...read.load, source: `import ${format}` }]);
-      const s = read.summary;
-      const seconds = (performance.now() - started) / 1000;
-      let text =
-        `imported ${s.rows} rows (${s.customers} customers, ${s.products} products) for partner ${partnerId}\n` +
-        `snapshots replaced: ${(format === 'rows' ? s.dates : [processedDate]).join(', ') || 'none'}\n`;
-      for (const e of s.excluded ?? []) {
-        text += `excluded ${e.count} SKU entries (${e.reason}), e.g. ${e.examples.join(', ')}\n`;
-      }
-      process.stdout.write(`${text}took ${seconds.toFixed(1)} s\n`);
+      await applyLoad(db, [{ ...read.load, source }]);
+      report(partnerId, read.summary, format === 'rows' ? read.summary.dates : [processedDate], started);
     });
+}
+
+function report(
+  partnerId: string,
+  s: ImportSummary,
+  dates: readonly string[],
+  started: number,
+  how?: string,
+): void {
+  const seconds = (performance.now() - started) / 1000;
+  let text =
+    `imported ${s.rows} rows (${s.customers} customers, ${s.products} products) for partner ${partnerId}\n` +
+    `snapshots replaced: ${dates.join(', ') || 'none'}\n`;
+  for (const e of s.excluded ?? []) {
+    text += `excluded ${e.count} SKU entries (${e.reason}), e.g. ${e.examples.join(', ')}\n`;
+  }
+  process.stdout.write(`${text}took ${seconds.toFixed(1)} s${how === undefined ? '' : ` (${how})`}\n`);
 }

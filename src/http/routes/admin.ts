@@ -73,8 +73,8 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminOptions)
     reply.send(JSON.stringify(await options.snapshots.catalog())),
   );
 
-  app.post(`${ADMIN_PREFIX}/replace`, hidden, async (request, reply) => {
-    const file = (request.body as { file?: unknown } | undefined)?.file;
+  /** A hand-over file named in a request: only ever one directly inside the incoming directory. */
+  const incoming = (file: unknown): string => {
     if (typeof file !== 'string') throw new ApiError('invalidInput', { description: 'file is required.' });
     const path = resolve(file);
     const rel = relative(resolve(options.incomingDir), path);
@@ -83,6 +83,22 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminOptions)
         description: 'file must be a hand-over file in the incoming directory.',
       });
     }
+    return path;
+  };
+
+  app.post(`${ADMIN_PREFIX}/import-rows`, hidden, async (request, reply) => {
+    const body = (request.body ?? {}) as { files?: unknown; partnerId?: unknown; source?: unknown };
+    if (!Array.isArray(body.files)) throw new ApiError('invalidInput', { description: 'files is required.' });
+    const files = body.files.map(incoming);
+    const partnerId = partnerParam(body.partnerId);
+    if (partnerId === undefined)
+      throw new ApiError('invalidInput', { description: 'partnerId is required.' });
+    const source = typeof body.source === 'string' ? body.source : 'import rows';
+    return reply.send(JSON.stringify(await options.snapshots.importRowCsv(files, { partnerId, source })));
+  });
+
+  app.post(`${ADMIN_PREFIX}/replace`, hidden, async (request, reply) => {
+    const path = incoming((request.body as { file?: unknown } | undefined)?.file);
     try {
       const handOver = JSON.parse(await readFile(path, 'utf8')) as {
         loads?: SnapshotLoad[];
