@@ -27,13 +27,7 @@ const QUOTE = 34;
 /** Position of each dimension in ROW_FIELDS (the date is 0, the counts 8 and 9). */
 const DIMENSION_INDEX = DIMENSIONS.map((d) => ROW_FIELDS.indexOf(d));
 
-export interface CheckOptions {
-  /** Set to stop reading early: the store gave up, so the answer no longer matters. */
-  readonly signal?: AbortSignal;
-  /** Called with the bytes of each read. */
-  readonly progress?: (bytes: number) => void;
-  readonly chunkBytes?: number;
-}
+const CHUNK_BYTES = 8 * 1024 * 1024;
 
 /**
  * The header of `file` as the store needs it (with the absolute path), and the processed date of its
@@ -61,21 +55,21 @@ export async function readCsvShape(
   }
 }
 
-/** Reads every file in full; see the module comment. */
+/**
+ * Reads every file in full; see the module comment. Aborting `signal` (the store gave up, so the
+ * answer no longer matters) stops reading at the next row.
+ */
 export async function checkRowCsvFiles(
   files: readonly RowCsvFile[],
-  options: CheckOptions = {},
+  signal?: AbortSignal,
 ): Promise<RowCsvCheck> {
   const textBytes = Object.fromEntries(DIMENSIONS.map((d) => [d, 0])) as Record<Dimension, number>;
   const days = new Set<string>();
   let rows = 0;
   for (const file of files) {
-    const sink = new CheckSink(file.path, false, options.signal);
+    const sink = new CheckSink(file.path, false, signal);
     try {
-      const header = await streamRowFile(file.path, sink, {
-        progress: options.progress ?? (() => {}),
-        chunkBytes: options.chunkBytes ?? 8 * 1024 * 1024,
-      });
+      const header = await streamRowFile(file.path, sink, { progress: () => {}, chunkBytes: CHUNK_BYTES });
       if (sink.reason !== undefined) return { ok: false, reason: sink.reason };
       if (header === undefined || !sameHeader(header, file)) {
         return { ok: false, reason: `${file.path}: the header changed while reading` };

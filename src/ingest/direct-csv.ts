@@ -3,9 +3,9 @@
  * store reads the files with its own CSV reader while `checkRowCsvFiles` reads them in JavaScript,
  * and the store commits only when both agree and every value already is in stored form. It is
  * the fast path for files that need no normalising (`seatwise export`'s, the bench generator's,
- * and any written with canonical values); for any other file, and for every file with an error, it declines without
- * changing anything and the caller reads the files with `readRowFiles`, which normalises values
- * and reports errors by line.
+ * any written with canonical values). For any other file, and for every file with an error, it
+ * declines without changing anything, and the caller reads the files with `readRowFiles`, which
+ * normalises values and reports errors by line.
  */
 import { stat } from 'node:fs/promises';
 import { normalizeGuid } from '../domain/guid.ts';
@@ -44,7 +44,7 @@ export async function importRowCsvDirect(
     totalBytes += (await stat(file)).size;
   }
   const stop = new AbortController();
-  const check = checkRowCsvFiles(shapes, { signal: stop.signal });
+  const check = checkRowCsvFiles(shapes, stop.signal);
   const onProgress = options.onProgress;
   const load = {
     partnerId,

@@ -49,10 +49,13 @@ export async function loadRowCsv(connection: DuckDBConnection, load: RowCsvLoad)
     },
     () => {},
   );
-  const progress =
-    load.onProgress === undefined
-      ? undefined
-      : setInterval(() => load.onProgress?.(Math.max(0, connection.progress.percentage) / 100), 250);
+  let progress: ReturnType<typeof setInterval> | undefined;
+  if (load.onProgress !== undefined) {
+    // DuckDB tracks a query's progress only with its progress bar on (never printed here).
+    await connection.run('SET enable_progress_bar = true');
+    await connection.run('SET enable_progress_bar_print = false');
+    progress = setInterval(() => load.onProgress?.(Math.max(0, connection.progress.percentage) / 100), 250);
+  }
   const keys: SnapshotKey[] = load.days.map((d) => [load.partnerId, d]);
   try {
     let outcome: RowCsvOutcome | undefined;
