@@ -177,9 +177,16 @@ function firstNeedingNormalising(
   return DIMENSIONS.find((d, i) => {
     const raw = fieldText(buf, tok, columns[DIMENSION_INDEX[i]!]!);
     const form = STORED_FORM[d] as TextForm;
-    // The store upper-cases GUIDs itself.
-    return TO_STORED_FORM[form](raw) !== (form === 'guid' ? raw.toUpperCase() : raw);
+    // The store upper-cases GUIDs and lower-cases ASCII codes itself.
+    const converted =
+      form === 'guid' ? raw.toUpperCase() : form === 'lowercase' && isAscii(raw) ? raw.toLowerCase() : raw;
+    return TO_STORED_FORM[form](raw) !== converted;
   });
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 /** 1 to 10 ASCII digits, at most 2^31-1, not quoted with doubled quotes. */

@@ -175,6 +175,21 @@ describe('direct CSV load: loads what needs no normalising, exactly as the valid
       'a NUL character inside a name',
       async () => [await tmp.write('nul.csv', rows(line(D, T1, E3, { name: 'a\0b' })))],
     ],
+    [
+      'an upper-case channel and service code',
+      async () => [
+        await tmp.write(
+          'channel.csv',
+          rows(line(D, T1, E3, { channel: 'Reseller' }).replace(',o365,', ',O365,')),
+        ),
+      ],
+    ],
+    [
+      'an upper-case channel further down',
+      async () => [
+        await tmp.write('channel-late.csv', rows(line(D, T1, E3), line(D, T2, E3, { channel: 'Reseller' }))),
+      ],
+    ],
     ['a header and no rows', async () => [await tmp.write('header-only.csv', `${HEADER}\n`)]],
     [
       'a plain CSV whose name ends in .gz (read as it is, never decompressed)',
@@ -196,13 +211,9 @@ describe('direct CSV load: declines what needs normalising, and the validating p
       async () => ['test/fixtures/ingest/shuffled-bom-crlf.csv'],
     ],
     [
-      'an upper-case channel',
-      async () => [await tmp.write('channel.csv', rows(line(D, T1, E3, { channel: 'Reseller' })))],
-    ],
-    [
-      'an upper-case channel further down (found in the stored rows, not the first)',
+      'a capital dotted I in a channel (lower-cased differently by DuckDB)',
       async () => [
-        await tmp.write('channel-late.csv', rows(line(D, T1, E3), line(D, T2, E3, { channel: 'Reseller' }))),
+        await tmp.write('dotted-i.csv', rows(line(D, T1, E3), line(D, T2, E3, { channel: 'D\u0130RECT' }))),
       ],
     ],
     [

@@ -119,7 +119,8 @@ export interface Store {
    * transaction, replaces the snapshots of `load.days` with their rows, but commits only when the
    * result is provably what validating the files and calling `replaceSnapshots` would store: the
    * check passed and counted the same rows and field bytes, the files hold exactly `load.days`,
-   * every text value is already in stored form (domain/stored-form.ts; GUIDs may be upper-cased),
+   * every text value is already in stored form (domain/stored-form.ts) but for the case of GUIDs
+   * and of ASCII codes,
    * and no key repeats. Otherwise nothing changes and the outcome says why.
    */
   loadRowCsv?(load: RowCsvLoad): Promise<RowCsvOutcome>;

@@ -39,6 +39,8 @@ describe('CLI commands while serve runs on the same store', () => {
 
     const server = await startServe(['--db', db, '--port', '0', '--log-level', 'silent']);
     const fake = await startFakePartnerCenter({ customers: fakeCustomers(12), pageSize: 5 });
+    let running = true;
+    let poller: Promise<void> | undefined;
     try {
       const base = /API:\s+(\S+)/.exec(server.stdout())![1]!;
       const token = (await runCli(['token', '--db', db, '--partner', PARTNER])).stdout.trim();
@@ -47,8 +49,7 @@ describe('CLI commands while serve runs on the same store', () => {
       // Query in a loop for the whole test; every answer must be a 200.
       const seenTotals = new Set<number>();
       const statuses: number[] = [];
-      let running = true;
-      const poller = (async () => {
+      poller = (async () => {
         while (running) {
           const res = await fetch(`${base}?top=0`, {
             headers: { authorization: `Bearer ${token}` },
@@ -68,8 +69,8 @@ describe('CLI commands while serve runs on the same store', () => {
       expect(await readdir(`${db}.incoming`)).toEqual([]);
 
       // A file that needs normalising is validated here and its rows handed over instead.
-      const upper = join(dir, 'day2-upper.csv');
-      await writeFile(upper, csvFor('2026-11-19', 80, 20).replaceAll(',reseller,', ',Reseller,'));
+      const upper = join(dir, 'day2-padded.csv');
+      await writeFile(upper, csvFor('2026-11-19', 80, 20).replaceAll(',Customer ', ', Customer '));
       const handed = await runCli(['import', upper, '--db', db, '--partner', PARTNER]);
       expect(handed.stderr).toBe('');
       expect(handed.code).toBe(0);
@@ -128,6 +129,9 @@ describe('CLI commands while serve runs on the same store', () => {
       expect(seenTotals.has(50)).toBe(true);
       expect(seenTotals.has(80)).toBe(true);
     } finally {
+      // Stop querying first, also when an assertion failed, so the server can shut down.
+      running = false;
+      await poller?.catch(() => {});
       await fake.close();
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);

@@ -77,13 +77,13 @@ describe('admin API', () => {
     const before = await storedRows();
     const { link } = await linked(
       'upper.csv',
-      `${HEADER}\n${csvLine('2026-11-20', T1, E3, { channel: 'Reseller' })}\n`,
+      `${HEADER}\n${csvLine('2026-11-20', T1, E3, { name: ' Contoso ' })}\n`,
     );
     const res = await post('/import-rows', { files: [link], partnerId: PARTNER });
     expect(res.statusCode).toBe(200);
     const outcome = JSON.parse(res.body) as { loaded: boolean; reason: string };
     expect(outcome.loaded).toBe(false);
-    expect(outcome.reason).toMatch(/:2: channel needs normalising$/);
+    expect(outcome.reason).toMatch(/:2: customerName needs normalising$/);
     expect(await storedRows()).toEqual(before);
   });
 

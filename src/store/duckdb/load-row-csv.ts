@@ -8,10 +8,11 @@
  * differently, an empty value, a duplicate key), rolls back and declines: the validating path then
  * gives the user its exact messages.
  *
- * The only conversions applied: GUIDs are upper-cased (no character outside ASCII upper-cases to a
- * hexadecimal digit or hyphen, so a canonical result proves the input was ASCII), the date is the
- * first ten characters cast to DATE and the counts are cast to BIGINT, both of which the check has
- * shown to be exact for every row.
+ * The only conversions applied: those of `toStoredFormSql` to text (GUIDs upper-cased, ASCII codes
+ * lower-cased; neither changes the length of a value it can accept, which the byte comparison
+ * relies on), the date's first
+ * ten characters cast to DATE and the counts cast to BIGINT, both of which the check has shown to be
+ * exact for every row.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
@@ -25,7 +26,7 @@ import {
 import { STORED_FORM, type StoredForm } from '../../domain/stored-form.ts';
 import type { RowCsvFile, RowCsvLoad, RowCsvOutcome } from '../store.ts';
 import { deleteSnapshots, insertOrdered, type SnapshotKey, writeSnapshotMeta } from './replace-snapshots.ts';
-import { inStoredForm } from './stored-form-sql.ts';
+import { inStoredForm, toStoredFormSql } from './stored-form-sql.ts';
 import { inTransaction } from './transaction.ts';
 
 class Declined extends Error {
@@ -132,10 +133,8 @@ function csvSelectSql(file: RowCsvFile): string {
         return `CAST(left(${col(field)}, 10) AS DATE)`;
       case 'count':
         return `CAST(${col(field)} AS BIGINT)`;
-      case 'guid':
-        return `upper(${col(field)})`;
       default:
-        return col(field);
+        return toStoredFormSql(form, col(field));
     }
   };
   const select = ROW_FIELDS.map((f, i) => `${value(i, STORED_FORM[f])} AS ${columnOf(i)}`).join(', ');

@@ -7,7 +7,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TO_STORED_FORM } from '../../domain/stored-form.ts';
 import { Rng } from '../../ingest/prng.ts';
-import { inStoredForm, JS_TRIM_CODE_POINTS } from './stored-form-sql.ts';
+import { inStoredForm, JS_TRIM_CODE_POINTS, toStoredFormSql } from './stored-form-sql.ts';
 
 let instance: DuckDBInstance;
 let connection: Awaited<ReturnType<DuckDBInstance['connect']>>;
@@ -109,6 +109,37 @@ describe('stored-form predicates', () => {
     expect(await codePoints(`cp > 127 AND regexp_matches(upper(c), '[0-9A-F-]')`)).toEqual([]);
     // …and maps every character to exactly one, so lengths and positions are kept.
     expect(await codePoints('length(upper(c)) <> 1')).toEqual([]);
+  });
+
+  it("outside ASCII, DuckDB's lower() reaches ASCII only from U+0130 and U+212A, so only ASCII is lower-cased", async () => {
+    expect(await codePoints(`cp > 127 AND regexp_matches(lower(c), '[\\x00-\\x7F]')`)).toEqual([
+      0x130, 0x212a,
+    ]);
+    // JavaScript lower-cases U+0130 to two characters; converting it would store something else.
+    expect('\u0130'.toLowerCase()).toBe('i\u0307');
+    const [converted] = await accepted('lowercase', ['\u0130X'], (v) => toStoredFormSql('lowercase', v));
+    expect(converted).toBe(false);
+  });
+
+  it('lowercase: converting, then the predicate, accepts only what the normaliser gives the same', async () => {
+    const values = generated(
+      5,
+      ['A', 'b', 'Z', ' ', '\t', '-', '3', '\u0130', '\u212a', 'É', 'é', 'ß'],
+      4000,
+      5,
+    );
+    const sql = (v: string) => toStoredFormSql('lowercase', v);
+    const ok = await accepted('lowercase', values, sql);
+    const r = await connection.runAndReadAll(
+      `SELECT ${sql('v')} FROM (SELECT unnest($1::VARCHAR[]) AS v, generate_subscripts($1::VARCHAR[], 1) AS i) ORDER BY i`,
+      [toListLiteral(values)],
+    );
+    const stored = r.getRows().map(([v]) => String(v));
+    const wrong = values.filter((v, i) => ok[i] && TO_STORED_FORM.lowercase(v) !== stored[i]);
+    expect(wrong).toEqual([]);
+    expect(ok.filter(Boolean).length).toBeGreaterThan(300);
+    // Upper-case ASCII codes are accepted once converted.
+    expect(await accepted('lowercase', ['O365', 'Reseller', 'DIRECT'], sql)).toEqual([true, true, true]);
   });
 
   it('text: accepts a single character exactly when trimming keeps it', async () => {

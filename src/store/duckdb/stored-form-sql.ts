@@ -20,6 +20,24 @@ export const JS_TRIM_CODE_POINTS: readonly number[] = [
 
 const HEX = '[0-9A-F]';
 
+/**
+ * The only conversions the direct CSV load applies to a text value `v` (a SQL expression) before
+ * storing it: GUIDs upper-cased (no character outside ASCII upper-cases to a hexadecimal digit or a
+ * hyphen, so a canonical result proves the input was ASCII), and ASCII codes lower-cased (outside
+ * ASCII, DuckDB's `lower` differs from JavaScript's: it maps U+0130 to `i`, so those are left as they
+ * are, for `inStoredForm` to refuse).
+ */
+export function toStoredFormSql(form: Exclude<StoredForm, 'day' | 'count'>, v: string): string {
+  switch (form) {
+    case 'guid':
+      return `upper(${v})`;
+    case 'lowercase':
+      return `CASE WHEN strlen(${v}) = length(${v}) THEN lower(${v}) ELSE ${v} END`;
+    case 'text':
+      return v;
+  }
+}
+
 /** `v` (a SQL expression) is in the stored form `form`. */
 export function inStoredForm(form: Exclude<StoredForm, 'day' | 'count'>, v: string): string {
   switch (form) {
