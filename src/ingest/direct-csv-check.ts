@@ -28,18 +28,20 @@ const QUOTE = 34;
 const DIMENSION_INDEX = DIMENSIONS.map((d) => ROW_FIELDS.indexOf(d));
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
+/** Rows `readCsvShape` looks at. */
+const SAMPLE_ROWS = 200;
 
 /**
- * The header of `file` as the store needs it (with the absolute path), and the processed date of its
- * first row (the dates a file holds are almost always the first row's). Fails when the file is not
- * CSV, has no valid header on its first line, or a value of its first row needs normalising.
+ * The header of `file` as the store needs it (with the absolute path), and the processed dates of
+ * its first rows (the dates a file holds are almost always those). Fails when the file is not CSV,
+ * has no valid header on its first line, or a value of its first rows needs normalising.
  */
 export async function readCsvShape(
   file: string,
-): Promise<{ ok: true; file: RowCsvFile; firstDay: string | undefined } | { ok: false; reason: string }> {
+): Promise<{ ok: true; file: RowCsvFile; days: string[] } | { ok: false; reason: string }> {
   const path = resolve(file);
   if (/[*?[\]{}]/.test(path)) return { ok: false, reason: `${file}: the path has pattern characters` };
-  const sink = new CheckSink(path, true);
+  const sink = new CheckSink(path, SAMPLE_ROWS);
   try {
     const header = await streamRowFile(path, sink, { progress: () => {}, chunkBytes: 64 * 1024 });
     if (sink.reason !== undefined) return { ok: false, reason: sink.reason };
@@ -48,7 +50,7 @@ export async function readCsvShape(
     return {
       ok: true,
       file: { path, width: header.width, columns: header.columns },
-      firstDay: sink.days.values().next().value,
+      days: [...sink.days],
     };
   } catch (err) {
     return { ok: false, reason: `${path}: ${err instanceof Error ? err.message : String(err)}` };
@@ -67,7 +69,7 @@ export async function checkRowCsvFiles(
   const days = new Set<string>();
   let rows = 0;
   for (const file of files) {
-    const sink = new CheckSink(file.path, false, signal);
+    const sink = new CheckSink(file.path, 0, signal);
     try {
       const header = await streamRowFile(file.path, sink, { progress: () => {}, chunkBytes: CHUNK_BYTES });
       if (sink.reason !== undefined) return { ok: false, reason: sink.reason };
@@ -102,7 +104,8 @@ class CheckSink implements RowSink {
 
   constructor(
     private readonly path: string,
-    private readonly firstRowOnly: boolean,
+    /** Read only this many rows, and check their values too (0: every row, lengths only). */
+    private readonly sampleRows: number,
     private readonly signal?: AbortSignal,
   ) {}
 
@@ -119,12 +122,11 @@ class CheckSink implements RowSink {
         `processedDateTime ${JSON.stringify(fieldText(buf, tok, dc))} needs normalising`,
       );
     }
-    if (this.firstRowOnly) {
-      // A value of the first row that needs normalising almost always means a whole column does:
+    if (this.sampleRows > 0) {
+      // A value of the first rows that needs normalising almost always means a whole column does:
       // say so now rather than after the store has read the file.
       const field = firstNeedingNormalising(buf, tok, columns);
-      if (field !== undefined) this.fail(line, `${field} needs normalising`);
-      return false;
+      if (field !== undefined) return this.fail(line, `${field} needs normalising`);
     }
     if (!plainCount(buf, tok, columns[8]!) || !plainCount(buf, tok, columns[9]!)) {
       return this.fail(line, 'a seat count that is not plain digits up to 2^31-1');
@@ -138,7 +140,7 @@ class CheckSink implements RowSink {
         bytes[i]! + (tok.escaped[c] === 1 ? end - start - doubledQuotes(buf, start, end) : end - start);
     }
     this.rows++;
-    return true;
+    return this.rows !== this.sampleRows;
   }
 
   private fail(line: number, reason: string): boolean {

@@ -89,6 +89,13 @@ async function compare(files: readonly string[]): Promise<Comparison> {
 const line = csvLine;
 const D = '2026-11-20';
 const rows = (...lines: string[]) => `${[HEADER, ...lines].join('\n')}\n`;
+/**
+ * 300 clean rows (distinct customers) to put before a line, so that it lies beyond the rows the
+ * direct load samples before it starts and is found by the full check or in the stored rows.
+ */
+const CLEAN_PREFIX = Array.from({ length: 300 }, (_, i) =>
+  line(D, `C0FFEE00-0000-4000-8000-${String(i).padStart(12, '0')}`, BB),
+);
 
 describe('direct CSV load: loads what needs no normalising, exactly as the validating path', () => {
   const direct: [string, () => Promise<string[]>][] = [
@@ -187,7 +194,7 @@ describe('direct CSV load: loads what needs no normalising, exactly as the valid
     [
       'an upper-case channel further down',
       async () => [
-        await tmp.write('channel-late.csv', rows(line(D, T1, E3), line(D, T2, E3, { channel: 'Reseller' }))),
+        await tmp.write('channel-late.csv', rows(...CLEAN_PREFIX, line(D, T2, E3, { channel: 'Reseller' }))),
       ],
     ],
     ['a header and no rows', async () => [await tmp.write('header-only.csv', `${HEADER}\n`)]],
@@ -213,12 +220,12 @@ describe('direct CSV load: declines what needs normalising, and the validating p
     [
       'a capital dotted I in a channel (lower-cased differently by DuckDB)',
       async () => [
-        await tmp.write('dotted-i.csv', rows(line(D, T1, E3), line(D, T2, E3, { channel: 'D\u0130RECT' }))),
+        await tmp.write('dotted-i.csv', rows(...CLEAN_PREFIX, line(D, T2, E3, { channel: 'D\u0130RECT' }))),
       ],
     ],
     [
       'a GUID in braces further down',
-      async () => [await tmp.write('braces-late.csv', rows(line(D, T1, E3), line(D, `{${T2}}`, E3)))],
+      async () => [await tmp.write('braces-late.csv', rows(...CLEAN_PREFIX, line(D, `{${T2}}`, E3)))],
     ],
     [
       'a name with spaces around it',
@@ -236,7 +243,7 @@ describe('direct CSV load: declines what needs normalising, and the validating p
     [
       'spaces around a quoted value (DuckDB drops them, our reader keeps them)',
       async () => [
-        await tmp.write('around.csv', rows(line(D, T1, E3), line(D, T2, E3, { name: ' "Contoso" ' }))),
+        await tmp.write('around.csv', rows(...CLEAN_PREFIX, line(D, T2, E3, { name: ' "Contoso" ' }))),
       ],
     ],
     [
@@ -282,7 +289,7 @@ describe('direct CSV load: declines what the validating path refuses, leaving th
     ],
     [
       'a trailing comma (DuckDB ignores it, our reader counts a field)',
-      async () => [await tmp.write('comma.csv', rows(line(D, T2, E3), `${line(D, T1, E3)},`))],
+      async () => [await tmp.write('comma.csv', rows(...CLEAN_PREFIX, `${line(D, T1, E3)},`))],
     ],
     ['an empty value', async () => [await tmp.write('empty.csv', rows(line(D, T1, E3, { name: '' })))]],
     [
@@ -330,6 +337,8 @@ describe('direct CSV load: generated files', () => {
   const DATES = [D, `${D}T00:00:00`, '2026-11-19', '2026-11-19T12:30:00Z'];
   const DIRTY: readonly (readonly [field: number, value: string])[] = [
     [3, 'Reseller'],
+    [2, 'Microsoft Office 365 '],
+    [3, 'D\u0130RECT'],
     [5, ' padded'],
     [5, 'tab\t'],
     [5, 'ideographic\u3000'],
@@ -342,11 +351,12 @@ describe('direct CSV load: generated files', () => {
     always || /[",\r\n]/.test(v) || v !== v.trim() ? `"${v.replaceAll('"', '""')}"` : v;
 
   function generatedFile(rng: Rng): string {
-    const customers = [T1, T2, 'C0FFEE00-1234-4ABC-8DEF-0123456789AB'];
+    const customers = [T1, T2, ...Array.from({ length: 18 }, () => rng.guid())];
     const crlf = rng.chance(0.3);
     const quoteAll = rng.chance(0.2);
     const dirty = rng.chance(0.5);
-    const lines = [HEADER];
+    // Half the files hide their rows behind clean ones the load does not sample.
+    const lines = rng.chance(0.5) ? [HEADER, ...CLEAN_PREFIX] : [HEADER];
     const n = rng.int(1, 12);
     for (let i = 0; i < n; i++) {
       const tenant = rng.pick(customers);

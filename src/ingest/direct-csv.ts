@@ -34,13 +34,13 @@ export async function importRowCsvDirect(
   if (partnerId === undefined) throw new RangeError(`partnerId must be a GUID, got '${options.partnerId}'`);
   if (store.loadRowCsv === undefined) return { loaded: false, reason: 'the store has no direct CSV load' };
   const shapes: RowCsvFile[] = [];
-  const firstDays = new Set<string>();
+  const sampledDays = new Set<string>();
   let totalBytes = 0;
   for (const file of files) {
     const shape = await readCsvShape(file);
     if (!shape.ok) return { loaded: false, reason: shape.reason };
     shapes.push(shape.file);
-    if (shape.firstDay !== undefined) firstDays.add(shape.firstDay);
+    for (const day of shape.days) sampledDays.add(day);
     totalBytes += (await stat(file)).size;
   }
   const stop = new AbortController();
@@ -56,7 +56,7 @@ export async function importRowCsvDirect(
       : { onProgress: (f: number) => onProgress(f * totalBytes, totalBytes) }),
   };
   try {
-    let outcome = await store.loadRowCsv({ ...load, days: [...firstDays].sort() });
+    let outcome = await store.loadRowCsv({ ...load, days: [...sampledDays].sort() });
     // The first rows' dates were not all of them: now that the check has listed them, once more.
     if (!outcome.loaded && outcome.days !== undefined) {
       outcome = await store.loadRowCsv({ ...load, days: outcome.days });
