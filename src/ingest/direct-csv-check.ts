@@ -1,5 +1,5 @@
 /**
- * The JavaScript half of the direct CSV load (docs/benchmarks.md, "Direct CSV load"). While the
+ * The JavaScript half of the direct CSV load (docs/benchmarks.md, "The direct CSV load"). While the
  * store reads a CSV row file with its own CSV reader, this reads it once more through the same
  * tokenizer the validating reader uses, without normalising anything, and reports what a load may
  * rely on:

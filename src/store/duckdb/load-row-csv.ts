@@ -1,8 +1,8 @@
 /**
- * The direct CSV load (Store.loadRowCsv; docs/benchmarks.md, "Direct CSV load"): DuckDB's CSV reader
- * inserts a row file's values straight into `deployment`, with the same canonical numbering and
- * duplicate check as every load (replace-snapshots.ts), while the caller's check reads the same file
- * in JavaScript. Before committing, the rows just written are read back and must match the check
+ * The direct CSV load (Store.loadRowCsv; docs/benchmarks.md, "The direct CSV load"): DuckDB's
+ * CSV reader inserts a row file's values straight into `deployment`, with the same canonical
+ * numbering and duplicate check as every load (replace-snapshots.ts), while the caller's check
+ * reads the same file in JavaScript. Before committing, the rows just written are read back and must match the check
  * (row count and bytes per text field: both CSV readers saw the same records and fields) and be in
  * stored form (stored-form-sql.ts). Any failure, including one of DuckDB's own (a CSV it reads
  * differently, an empty value, a duplicate key), rolls back and declines: the validating path then
@@ -10,9 +10,8 @@
  *
  * The only conversions applied: those of `toStoredFormSql` to text (GUIDs upper-cased, ASCII codes
  * lower-cased; neither changes the length of a value it can accept, which the byte comparison
- * relies on), the date's first
- * ten characters cast to DATE and the counts cast to BIGINT, both of which the check has shown to be
- * exact for every row.
+ * relies on), the date's first ten characters cast to DATE and the counts cast to BIGINT, both of
+ * which the check has shown to be exact for every row.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
