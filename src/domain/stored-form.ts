@@ -44,3 +44,21 @@ export const TO_STORED_FORM: Readonly<Record<TextForm, (raw: string) => string |
   },
   guid: (raw: string) => normalizeGuid(raw.trim()),
 });
+
+/** The largest seat count (`count` form): counts are stored as 32-bit signed integers elsewhere. */
+export const MAX_COUNT = 2 ** 31 - 1;
+
+/**
+ * The count written as `bytes[start, end)` when that is 1 to 10 ASCII digits and at most
+ * MAX_COUNT (the form every reader accepts without further thought), else -1.
+ */
+export function plainCount(bytes: Uint8Array, start: number, end: number): number {
+  if (end === start || end - start > 10) return -1;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = bytes[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n <= MAX_COUNT ? n : -1;
+}

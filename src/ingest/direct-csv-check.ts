@@ -15,14 +15,13 @@
  */
 import { resolve } from 'node:path';
 import { DIMENSIONS, type Dimension } from '../domain/fields.ts';
-import { STORED_FORM, type TextForm, TO_STORED_FORM } from '../domain/stored-form.ts';
+import { plainCount, STORED_FORM, type TextForm, TO_STORED_FORM } from '../domain/stored-form.ts';
 import type { RowCsvCheck, RowCsvFile } from '../store/store.ts';
 import type { RowSink } from './csv-rows.ts';
 import { type CsvTokenizer, fieldText } from './csv-tokenizer.ts';
 import { ROW_FIELDS } from './row-fields.ts';
 import { streamRowFile } from './stream-row-file.ts';
 
-const MAX_COUNT = 2 ** 31 - 1;
 const QUOTE = 34;
 /** Position of each dimension in ROW_FIELDS (the date is 0, the counts 8 and 9). */
 const DIMENSION_INDEX = DIMENSIONS.map((d) => ROW_FIELDS.indexOf(d));
@@ -128,7 +127,7 @@ class CheckSink implements RowSink {
       const field = firstNeedingNormalising(buf, tok, columns);
       if (field !== undefined) return this.fail(line, `${field} needs normalising`);
     }
-    if (!plainCount(buf, tok, columns[8]!) || !plainCount(buf, tok, columns[9]!)) {
+    if (!isPlainCount(buf, tok, columns[8]!) || !isPlainCount(buf, tok, columns[9]!)) {
       return this.fail(line, 'a seat count that is not plain digits up to 2^31-1');
     }
     const bytes = this.bytes;
@@ -191,18 +190,9 @@ function isAscii(text: string): boolean {
   return true;
 }
 
-/** 1 to 10 ASCII digits, at most 2^31-1, not quoted with doubled quotes. */
-function plainCount(buf: Buffer, tok: CsvTokenizer, col: number): boolean {
-  const start = tok.starts[col]!;
-  const end = tok.ends[col]!;
-  if (end === start || end - start > 10 || tok.escaped[col] === 1) return false;
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const d = buf[i]! - 48;
-    if (d < 0 || d > 9) return false;
-    n = n * 10 + d;
-  }
-  return n <= MAX_COUNT;
+/** A count the store can cast as it is (never an escaped field: its bytes hold the doubled quotes). */
+function isPlainCount(buf: Buffer, tok: CsvTokenizer, col: number): boolean {
+  return plainCount(buf, tok.starts[col]!, tok.ends[col]!) >= 0;
 }
 
 /** Pairs of quotes in an escaped field's raw bytes; each pair is one quote in the value. */

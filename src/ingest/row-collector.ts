@@ -1,5 +1,5 @@
 import type { RowColumns } from '../domain/row.ts';
-import { STORED_FORM, type TextForm, TO_STORED_FORM } from '../domain/stored-form.ts';
+import { MAX_COUNT, plainCount, STORED_FORM, type TextForm, TO_STORED_FORM } from '../domain/stored-form.ts';
 import { type CsvTokenizer, fieldText } from './csv-tokenizer.ts';
 import { DuplicateKeys } from './duplicate-keys.ts';
 import { enlarged } from './enlarged.ts';
@@ -14,7 +14,6 @@ export interface RowFileError {
   readonly reason: string;
 }
 
-const MAX_COUNT = 2 ** 31 - 1;
 /** Column map for values already in ROW_FIELDS order. */
 const IDENTITY: readonly number[] = ROW_FIELDS.map((_, i) => i);
 /** Why a non-empty value of field i was rejected (string fields only reject empty values). */
@@ -268,17 +267,8 @@ export class RowCollector {
 
   /** A CSV seat count: plain digits are read from the bytes; anything else takes `count`. */
   private countAt(line: number, buf: Buffer, tok: CsvTokenizer, col: number, field: number): number {
-    const start = tok.starts[col]!;
-    const end = tok.ends[col]!;
-    let n = 0;
-    let i = start;
-    for (; i < end && i - start < 10; i++) {
-      const c = buf[i]! - 48;
-      if (c < 0 || c > 9) break;
-      n = n * 10 + c;
-    }
-    if (i === end && i > start && n <= MAX_COUNT) return n;
-    return this.count(line, fieldText(buf, tok, col), field);
+    const n = plainCount(buf, tok.starts[col]!, tok.ends[col]!);
+    return n >= 0 ? n : this.count(line, fieldText(buf, tok, col), field);
   }
 
   /** A seat count: a non-negative integer up to 2^31-1, given as a JSON number or as digits. */

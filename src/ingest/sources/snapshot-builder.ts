@@ -8,6 +8,7 @@ import { classifySku, DEFAULT_CLASSIFICATION, type ServiceClass } from '../../do
 import { isIsoDay } from '../../domain/dates.ts';
 import { normalizeGuid } from '../../domain/guid.ts';
 import { isExcluded } from '../../domain/sku-exclusions.ts';
+import { MAX_COUNT } from '../../domain/stored-form.ts';
 import { RowCollector } from '../row-collector.ts';
 import { emptyRawRow, showValue } from '../row-fields.ts';
 import type { ExcludedCount, ExclusionReason, SourceOptions, SourceReadResult } from './types.ts';
@@ -140,8 +141,6 @@ export class SnapshotBuilder {
     };
   }
 }
-
-const MAX_COUNT = 2 ** 31 - 1;
 
 /**
  * A seat count read from a source object: a non-negative integer. Returns the number, or an error
