@@ -50,6 +50,7 @@ describe('admin API', () => {
   it('refuses a wrong secret with 401', async () => {
     const res = await post('/import-rows', { files: [], partnerId: PARTNER }, 'wrong');
     expect(res.statusCode).toBe(401);
+    expect(JSON.parse(res.body).description).toBe('The admin secret is missing or wrong.');
   });
 
   it('import-rows loads linked files directly and reports the summary', async () => {
@@ -104,8 +105,14 @@ describe('admin API', () => {
   });
 
   it('import-rows refuses a request without files or partner', async () => {
-    expect((await post('/import-rows', { partnerId: PARTNER })).statusCode).toBe(400);
-    expect((await post('/import-rows', { files: [] })).statusCode).toBe(400);
-    expect((await post('/import-rows', { files: [], partnerId: 'nope' })).statusCode).toBe(400);
+    for (const [body, description] of [
+      [{ partnerId: PARTNER }, 'files is required.'],
+      [{ files: [] }, 'partnerId is required.'],
+      [{ files: [], partnerId: 'nope' }, 'partner must be a GUID.'],
+    ] as const) {
+      const res = await post('/import-rows', body);
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body).description).toBe(description);
+    }
   });
 });
