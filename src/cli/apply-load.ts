@@ -7,11 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { adminCall, findServer, linkHandOver, writeHandOver } from '../admin-link.ts';
 import type { CatalogSku } from '../domain/sku-catalog.ts';
-import {
-  type DirectImportOptions,
-  type DirectImportOutcome,
-  importRowCsvDirect,
-} from '../ingest/direct-csv.ts';
+import type { DirectImportOptions, DirectImportOutcome } from '../ingest/direct-csv.ts';
 import type { PruneResult, SnapshotInfo } from '../service/snapshot-service.ts';
 import { SnapshotService } from '../service/snapshot-service.ts';
 import type { SnapshotLoad, SnapshotReplaceResult } from '../store/store.ts';
@@ -59,12 +55,7 @@ export async function importRowsDirect(
       await Promise.all(links.map((l) => rm(l, { force: true })));
     }
   }
-  const store = await openCliStore(db);
-  try {
-    return await importRowCsvDirect(store, files, options);
-  } finally {
-    await store.close();
-  }
+  return withService(db, (s) => s.importRowCsv(files, options));
 }
 
 export async function listSnapshots(db: string, partnerId: string): Promise<SnapshotInfo[]> {

@@ -31,17 +31,16 @@ export const STORED_FORM: Readonly<Record<RowField, StoredForm>> = Object.freeze
 
 export type TextForm = Exclude<StoredForm, 'count'>;
 
+const trimmed = (raw: string): string | undefined => {
+  const t = raw.trim();
+  return t === '' ? undefined : t;
+};
+
 /** The stored form of `raw`, or undefined when it has none (not a date, not a GUID, empty). */
 export const TO_STORED_FORM: Readonly<Record<TextForm, (raw: string) => string | undefined>> = Object.freeze({
   day: (raw: string) => utcDayOf(raw),
-  text: (raw: string) => {
-    const t = raw.trim();
-    return t === '' ? undefined : t;
-  },
-  lowercase: (raw: string) => {
-    const t = raw.trim();
-    return t === '' ? undefined : t.toLowerCase();
-  },
+  text: trimmed,
+  lowercase: (raw: string) => trimmed(raw)?.toLowerCase(),
   guid: (raw: string) => normalizeGuid(raw.trim()),
 });
 

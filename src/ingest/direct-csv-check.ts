@@ -42,7 +42,7 @@ export async function readCsvShape(
   if (/[*?[\]{}]/.test(path)) return { ok: false, reason: `${file}: the path has pattern characters` };
   const sink = new CheckSink(path, SAMPLE_ROWS);
   try {
-    const header = await streamRowFile(path, sink, { progress: () => {}, chunkBytes: 64 * 1024 });
+    const header = await streamRowFile(path, sink, { chunkBytes: 64 * 1024 });
     if (sink.reason !== undefined) return { ok: false, reason: sink.reason };
     if (header === undefined) return { ok: false, reason: `${path}: no header` };
     if (header.line !== 1) return { ok: false, reason: `${path}: the header is not on line 1` };
@@ -70,7 +70,7 @@ export async function checkRowCsvFiles(
   for (const file of files) {
     const sink = new CheckSink(file.path, 0, signal);
     try {
-      const header = await streamRowFile(file.path, sink, { progress: () => {}, chunkBytes: CHUNK_BYTES });
+      const header = await streamRowFile(file.path, sink, { chunkBytes: CHUNK_BYTES });
       if (sink.reason !== undefined) return { ok: false, reason: sink.reason };
       if (header === undefined || !sameHeader(header, file)) {
         return { ok: false, reason: `${file.path}: the header changed while reading` };

@@ -5,7 +5,7 @@ export interface StreamOptions {
   /** Receives a JSON file's whole text; without it a JSON file is an error. */
   readonly json?: (text: string) => void;
   /** Called with the number of bytes of each read. */
-  readonly progress: (bytes: number) => void;
+  readonly progress?: (bytes: number) => void;
   /** Bytes per read; a record longer than this grows the buffer. */
   readonly chunkBytes: number;
 }
@@ -43,7 +43,7 @@ export async function streamRowFile(
       }
       const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
       const final = bytesRead === 0;
-      progress(bytesRead);
+      progress?.(bytesRead);
       filled += bytesRead;
       if (format === undefined) {
         const first = firstSignificant(buf, filled);
