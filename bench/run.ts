@@ -126,12 +126,12 @@ async function importDay(store: Store, csv: string): Promise<number> {
   return performance.now() - started;
 }
 
-/** `importDay` into a fresh scratch store. */
-async function importIntoScratch(dir: string, csv: string): Promise<number> {
+/** Runs `work` on a fresh store in `dir`, removed afterwards. */
+async function withScratchStore<T>(dir: string, work: (store: Store) => Promise<T>): Promise<T> {
   const path = join(dir, 'scratch.duckdb');
   const store = await openDuckDbStore({ path });
   try {
-    return await importDay(store, csv);
+    return await work(store);
   } finally {
     await store.close();
     await rm(path, { force: true });
@@ -139,10 +139,8 @@ async function importIntoScratch(dir: string, csv: string): Promise<number> {
 }
 
 /** Loads `csv` as a file that needs normalising would be loaded, into a scratch store. */
-async function measureValidatedPath(dir: string, csv: string, rows: number): Promise<ValidatedPathResult> {
-  const path = join(dir, 'validated.duckdb');
-  const store = await openDuckDbStore({ path });
-  try {
+function measureValidatedPath(dir: string, csv: string, rows: number): Promise<ValidatedPathResult> {
+  return withScratchStore(dir, async (store) => {
     const started = performance.now();
     const read = await readRowFiles([csv], { partnerId: PARTNER });
     if (!read.ok) throw new Error(`bench data rejected: ${JSON.stringify(read.errors.slice(0, 3))}`);
@@ -154,10 +152,7 @@ async function measureValidatedPath(dir: string, csv: string, rows: number): Pro
       readSeconds: round((checked - started) / 1000),
       loadSeconds: round((done - checked) / 1000),
     };
-  } finally {
-    await store.close();
-    await rm(path, { force: true });
-  }
+  });
 }
 
 const run = promisify(execFile);
@@ -233,7 +228,7 @@ async function runSize(
       importRowsPerSecond.push(rowsPerSecond(n, ms));
       if (days === 1) {
         for (let i = 0; i < REPEATED_IMPORTS; i++) {
-          importRowsPerSecond.push(rowsPerSecond(n, await importIntoScratch(dir, csv)));
+          importRowsPerSecond.push(rowsPerSecond(n, await withScratchStore(dir, (s) => importDay(s, csv))));
         }
       }
       validated ??= await measureValidatedPath(dir, csv, n);
@@ -309,11 +304,10 @@ function argValue(name: string): string | undefined {
   return i < 0 ? undefined : process.argv[i + 1];
 }
 
-/** `min–max rows/s, median m` of some figures. */
+/** `min–max rows/s, median m` of some rows-per-second figures. */
 function spread(values: readonly number[]): string {
-  const s = [...values].sort((a, b) => a - b);
   const f = (n: number) => n.toLocaleString('en-US');
-  return `${f(s[0]!)}–${f(s[s.length - 1]!)} rows/s, median ${f(s[(s.length - 1) >> 1]!)}`;
+  return `${f(Math.min(...values))}–${f(Math.max(...values))} rows/s, median ${f(stats([...values]).p50)}`;
 }
 
 async function main(): Promise<void> {
