@@ -65,8 +65,10 @@ export async function loadRowCsv(connection: DuckDBConnection, load: RowCsvLoad)
       if (load.files.length > 0) {
         inserting = true;
         try {
-          const source = load.files.map(csvSelectSql).join(' UNION ALL ');
-          inserted = await insertOrdered(connection, source, [load.partnerId]);
+          inserted = await insertOrdered(
+            connection,
+            load.files.map((f) => ({ partnerId: load.partnerId, sql: csvSelectSql(f) })),
+          );
         } finally {
           inserting = false;
         }
@@ -118,7 +120,7 @@ export async function loadRowCsv(connection: DuckDBConnection, load: RowCsvLoad)
 }
 
 /**
- * One file's rows as the data columns of `deployment`. RFC 4180 with nothing detected: the header
+ * One file's rows as a row source of `insertOrdered`. RFC 4180 with nothing detected: the header
  * line is skipped (the check has read it), every column is text, an empty unquoted value is NULL
  * (which the table refuses) and `""` is the empty string. The path must be absolute and free of
  * glob characters (`RowCsvFile`), or DuckDB would look for other files.
@@ -138,7 +140,7 @@ function csvSelectSql(file: RowCsvFile): string {
   };
   const select = ROW_FIELDS.map((f, i) => `${value(i, STORED_FORM[f])} AS ${columnOf(i)}`).join(', ');
   return (
-    `SELECT CAST($1 AS VARCHAR) AS partner_id, ${select} FROM read_csv('${file.path.replaceAll("'", "''")}',` +
+    `SELECT ${select} FROM read_csv('${file.path.replaceAll("'", "''")}',` +
     ` columns={${names}}, header=true, auto_detect=false, compression='none', delim=',', quote='"', escape='"',` +
     ' strict_mode=true, allow_quoted_nulls=false, null_padding=false, ignore_errors=false)'
   );

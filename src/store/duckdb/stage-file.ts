@@ -158,11 +158,11 @@ export function decodeSql(expr: string): string {
 }
 
 /**
- * `SELECT` over a staged file producing the `deployment` columns except `ord`, with the partner id
- * taken from the parameter `partnerRef`. The path is ours (a fresh temporary directory); it is
- * still quoted as a literal because table-function arguments cannot be bound.
+ * `SELECT` over a staged file producing the `deployment` columns except `partner_id` and `ord` (a
+ * row source of `insertOrdered`). The path is ours (a fresh temporary directory); it is still quoted
+ * as a literal because table-function arguments cannot be bound.
  */
-export function stageSelectSql(path: string, staged: StagedRows, partnerRef: string): string {
+export function stageSelectSql(path: string, staged: StagedRows): string {
   const columns = [
     `'licenses_deployed': 'BIGINT'`,
     `'licenses_sold': 'BIGINT'`,
@@ -176,5 +176,5 @@ export function stageSelectSql(path: string, staged: StagedRows, partnerRef: str
   const source =
     `read_csv('${path.replaceAll("'", "''")}', columns={${columns}}, header=false, delim='\\t',` +
     ` quote='', escape='', new_line='\\n', auto_detect=false, force_not_null=[${notNull}])`;
-  return `SELECT CAST(${partnerRef} AS VARCHAR) AS partner_id, processed_date, ${texts}, licenses_deployed, licenses_sold FROM ${source}`;
+  return `SELECT processed_date, ${texts}, licenses_deployed, licenses_sold FROM ${source}`;
 }
