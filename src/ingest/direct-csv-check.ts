@@ -31,13 +31,16 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
 const SAMPLE_ROWS = 200;
 
 /**
- * The header of `file` as the store needs it (with the absolute path), and the processed dates of
- * its first rows (the dates a file holds are almost always those). Fails when the file is not CSV,
- * has no valid header on its first line, or a value of its first rows needs normalising.
+ * The header of `file` as the store needs it (with the absolute path), the processed dates of its
+ * first rows (the dates a file holds are almost always those) and whether any of their GUIDs or codes
+ * is in another case than stored (then most are). Fails when the file is not CSV, has no valid header
+ * on its first line, or a value of its first rows needs normalising beyond that.
  */
 export async function readCsvShape(
   file: string,
-): Promise<{ ok: true; file: RowCsvFile; days: string[] } | { ok: false; reason: string }> {
+): Promise<
+  { ok: true; file: RowCsvFile; days: string[]; convertCase: boolean } | { ok: false; reason: string }
+> {
   const path = resolve(file);
   if (/[*?[\]{}]/.test(path)) return { ok: false, reason: `${file}: the path has pattern characters` };
   const sink = new CheckSink(path, SAMPLE_ROWS);
@@ -50,6 +53,7 @@ export async function readCsvShape(
       ok: true,
       file: { path, width: header.width, columns: header.columns },
       days: [...sink.days],
+      convertCase: sink.convertCase,
     };
   } catch (err) {
     return { ok: false, reason: `${path}: ${err instanceof Error ? err.message : String(err)}` };
@@ -97,6 +101,8 @@ class CheckSink implements RowSink {
   /** Total bytes of each dimension's values, as a CSV reader returns them (quotes undoubled). */
   readonly bytes = new Float64Array(DIMENSIONS.length);
   readonly days = new Set<string>();
+  /** Whether a sampled GUID or code was in another case than stored. */
+  convertCase = false;
   /** The last date value seen, as bytes: consecutive rows nearly always repeat it. */
   private lastDate = Buffer.alloc(64);
   private lastDateLength = -1;
@@ -124,8 +130,11 @@ class CheckSink implements RowSink {
     if (this.sampleRows > 0) {
       // A value of the first rows that needs normalising almost always means a whole column does:
       // say so now rather than after the store has read the file.
-      const field = firstNeedingNormalising(buf, tok, columns);
-      if (field !== undefined) return this.fail(line, `${field} needs normalising`);
+      const sampled = sampleValues(buf, tok, columns);
+      if (sampled.needsNormalising !== undefined) {
+        return this.fail(line, `${sampled.needsNormalising} needs normalising`);
+      }
+      if (sampled.convertCase) this.convertCase = true;
     }
     if (!isPlainCount(buf, tok, columns[8]!) || !isPlainCount(buf, tok, columns[9]!)) {
       return this.fail(line, 'a seat count that is not plain digits up to 2^31-1');
@@ -169,20 +178,29 @@ class CheckSink implements RowSink {
   }
 }
 
-/** The first dimension of the current record whose value is not already in stored form. */
-function firstNeedingNormalising(
+/**
+ * The first dimension of the current record whose value is not already in stored form, even after
+ * the store's case conversions, and whether any value needs those.
+ */
+function sampleValues(
   buf: Buffer,
   tok: CsvTokenizer,
   columns: readonly number[],
-): Dimension | undefined {
-  return DIMENSIONS.find((d, i) => {
+): { needsNormalising?: Dimension; convertCase: boolean } {
+  let convertCase = false;
+  const needsNormalising = DIMENSIONS.find((d, i) => {
     const raw = fieldText(buf, tok, columns[DIMENSION_INDEX[i]!]!);
     const form = STORED_FORM[d] as TextForm;
-    // The store upper-cases GUIDs and lower-cases ASCII codes itself.
+    const stored = TO_STORED_FORM[form](raw);
+    if (stored === raw) return false;
+    // The store can upper-case GUIDs and lower-case ASCII codes itself.
     const converted =
       form === 'guid' ? raw.toUpperCase() : form === 'lowercase' && isAscii(raw) ? raw.toLowerCase() : raw;
-    return TO_STORED_FORM[form](raw) !== converted;
+    if (stored !== converted) return true;
+    convertCase = true;
+    return false;
   });
+  return needsNormalising === undefined ? { convertCase } : { needsNormalising, convertCase };
 }
 
 function isAscii(text: string): boolean {

@@ -197,6 +197,24 @@ describe('direct CSV load: loads what needs no normalising, exactly as the valid
         await tmp.write('channel-late.csv', rows(...CLEAN_PREFIX, line(D, T2, E3, { channel: 'Reseller' }))),
       ],
     ],
+    [
+      'lower-case GUIDs further down',
+      async () => [
+        await tmp.write(
+          'guid-late.csv',
+          rows(...CLEAN_PREFIX, line(D, T2.toLowerCase(), E3.toLowerCase()), line(D, T1, E3)),
+        ),
+      ],
+    ],
+    [
+      'another date and an upper-case channel, both further down',
+      async () => [
+        await tmp.write(
+          'date-channel-late.csv',
+          rows(...CLEAN_PREFIX, line('2026-11-19', T2, E3, { channel: 'Reseller' })),
+        ),
+      ],
+    ],
     ['a header and no rows', async () => [await tmp.write('header-only.csv', `${HEADER}\n`)]],
     [
       'a plain CSV whose name ends in .gz (read as it is, never decompressed)',

@@ -9,7 +9,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { normalizeGuid } from '../domain/guid.ts';
-import type { RowCsvFile, Store } from '../store/store.ts';
+import type { RowCsvFile, RowCsvLoad, Store } from '../store/store.ts';
 import { checkRowCsvFiles, readCsvShape } from './direct-csv-check.ts';
 import type { RowFileSummary } from './read-row-files.ts';
 
@@ -35,12 +35,14 @@ export async function importRowCsvDirect(
   if (store.loadRowCsv === undefined) return { loaded: false, reason: 'the store has no direct CSV load' };
   const shapes: RowCsvFile[] = [];
   const sampledDays = new Set<string>();
+  let convertCase = false;
   let totalBytes = 0;
   for (const file of files) {
     const shape = await readCsvShape(file);
     if (!shape.ok) return { loaded: false, reason: shape.reason };
     shapes.push(shape.file);
     for (const day of shape.days) sampledDays.add(day);
+    convertCase ||= shape.convertCase;
     totalBytes += (await stat(file)).size;
   }
   const stop = new AbortController();
@@ -56,10 +58,22 @@ export async function importRowCsvDirect(
       : { onProgress: (f: number) => onProgress(f * totalBytes, totalBytes) }),
   };
   try {
-    let outcome = await store.loadRowCsv({ ...load, days: [...sampledDays].sort() });
-    // The first rows' dates were not all of them: now that the check has listed them, once more.
-    if (!outcome.loaded && outcome.days !== undefined) {
-      outcome = await store.loadRowCsv({ ...load, days: outcome.days });
+    let attempt: RowCsvLoad = { ...load, days: [...sampledDays].sort(), convertCase };
+    let outcome = await store.loadRowCsv(attempt);
+    // What the first rows suggested did not hold for all of them: the files hold other dates too
+    // (which the check has listed by now), or values further down are in another case. Each can
+    // happen once, so this tries at most twice more.
+    for (
+      let retry = 0;
+      retry < 2 && !outcome.loaded && (outcome.days !== undefined || outcome.convertCase);
+      retry++
+    ) {
+      attempt = {
+        ...attempt,
+        days: outcome.days ?? attempt.days,
+        convertCase: attempt.convertCase || outcome.convertCase === true,
+      };
+      outcome = await store.loadRowCsv(attempt);
     }
     if (!outcome.loaded) return { loaded: false, reason: outcome.reason };
     return {

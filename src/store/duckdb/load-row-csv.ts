@@ -8,10 +8,11 @@
  * differently, an empty value, a duplicate key), rolls back and declines: the validating path then
  * gives the user its exact messages.
  *
- * The only conversions applied: those of `toStoredFormSql` to text (GUIDs upper-cased, ASCII codes
- * lower-cased; neither changes the length of a value it can accept, which the byte comparison
- * relies on), the date's first ten characters cast to DATE and the counts cast to BIGINT, both of
- * which the check has shown to be exact for every row.
+ * The only conversions applied: the date's first ten characters cast to DATE and the counts cast to
+ * BIGINT, both of which the check has shown to be exact for every row, and, with `convertCase`, those
+ * of `toStoredFormSql` to text (GUIDs upper-cased, ASCII codes lower-cased; neither changes the
+ * length of a value it can accept, which the byte comparison relies on). Without `convertCase`, a
+ * file whose only trouble is the case of such values declines with a hint to try again with it.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
@@ -31,7 +32,8 @@ import { inTransaction } from './transaction.ts';
 class Declined extends Error {
   constructor(
     reason: string,
-    readonly days?: readonly string[],
+    /** What to try again with, if anything. */
+    readonly retry: { readonly days?: readonly string[]; readonly convertCase?: true } = {},
   ) {
     super(reason);
   }
@@ -67,7 +69,7 @@ export async function loadRowCsv(connection: DuckDBConnection, load: RowCsvLoad)
         try {
           inserted = await insertOrdered(
             connection,
-            load.files.map((f) => ({ partnerId: load.partnerId, sql: csvSelectSql(f) })),
+            load.files.map((f) => ({ partnerId: load.partnerId, sql: csvSelectSql(f, load.convertCase) })),
           );
         } finally {
           inserting = false;
@@ -76,7 +78,7 @@ export async function loadRowCsv(connection: DuckDBConnection, load: RowCsvLoad)
       const check = await load.check;
       if (!check.ok) throw new Declined(check.reason);
       if (check.days.join() !== [...load.days].sort().join()) {
-        throw new Declined(`the files hold processed dates ${check.days.join(', ')}`, check.days);
+        throw new Declined(`the files hold processed dates ${check.days.join(', ')}`, { days: check.days });
       }
       // Every row DuckDB read lies in the replaced snapshots, and they hold as many as the check read.
       const stored = await readBack(connection, load.partnerId, check.days);
@@ -92,8 +94,13 @@ export async function loadRowCsv(connection: DuckDBConnection, load: RowCsvLoad)
           );
         }
       }
-      const unusual = DIMENSIONS.find((d) => stored.unusual[d] > 0);
-      if (unusual !== undefined) throw new Declined(`${unusual} holds values that need normalising`);
+      const unusual = DIMENSIONS.filter((d) => stored.unusual[d] > 0);
+      if (unusual.length > 0) {
+        const reason = `${unusual[0]} holds values that need normalising`;
+        // Converting their case may be all they need.
+        const caseOnly = !load.convertCase && unusual.every((d) => STORED_FORM[d] !== 'text');
+        throw new Declined(reason, caseOnly ? { convertCase: true } : {});
+      }
       await writeSnapshotMeta(
         connection,
         keys,
@@ -110,7 +117,7 @@ export async function loadRowCsv(connection: DuckDBConnection, load: RowCsvLoad)
     return outcome!;
   } catch (err) {
     if (err instanceof Declined) {
-      return { loaded: false, reason: err.message, ...(err.days === undefined ? {} : { days: err.days }) };
+      return { loaded: false, reason: err.message, ...err.retry };
     }
     const reason = failedCheck ?? (err instanceof Error ? err.message : String(err));
     return { loaded: false, reason: reason.split('\n')[0]! };
@@ -125,7 +132,7 @@ export async function loadRowCsv(connection: DuckDBConnection, load: RowCsvLoad)
  * (which the table refuses) and `""` is the empty string. The path must be absolute and free of
  * glob characters (`RowCsvFile`), or DuckDB would look for other files.
  */
-function csvSelectSql(file: RowCsvFile): string {
+function csvSelectSql(file: RowCsvFile, convertCase: boolean): string {
   const names = Array.from({ length: file.width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   const col = (field: number) => `c${file.columns[field]}`;
   const value = (field: number, form: StoredForm): string => {
@@ -135,7 +142,7 @@ function csvSelectSql(file: RowCsvFile): string {
       case 'count':
         return `CAST(${col(field)} AS BIGINT)`;
       default:
-        return toStoredFormSql(form, col(field));
+        return convertCase ? toStoredFormSql(form, col(field)) : col(field);
     }
   };
   const select = ROW_FIELDS.map((f, i) => `${value(i, STORED_FORM[f])} AS ${columnOf(i)}`).join(', ');
