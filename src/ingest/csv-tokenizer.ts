@@ -40,6 +40,18 @@ export class CsvTokenizer {
    * `to` when all was consumed, or STOPPED. With `final` the end of input ends the last record.
    */
   tokenize(buf: Buffer, from: number, to: number, final: boolean, handler: CsvHandler): number {
+    // The next comma, quote and line feed at or after where they were last looked for, `to` when
+    // there is none. Looking ahead with `indexOf` (memchr) rather than at every byte in JavaScript
+    // more than halves the time per byte; each cursor moves forward only, so the searches cover the
+    // input about once each.
+    const view = to === buf.length ? buf : buf.subarray(0, to);
+    const next = (byte: number, at: number): number => {
+      const i = view.indexOf(byte, at);
+      return i < 0 ? to : i;
+    };
+    let comma = -1;
+    let quote = -1;
+    let lf = -1;
     let pos = from;
     while (pos < to) {
       const line = this.line;
@@ -54,12 +66,13 @@ export class CsvTokenizer {
           let q = p + 1;
           let escaped = 0;
           for (;;) {
-            while (q < to) {
-              const c = buf[q]!;
-              if (c === QUOTE) break;
-              if (c === LF) newlines++;
-              q++;
+            if (quote < q) quote = next(QUOTE, q);
+            if (lf < q) lf = next(LF, q);
+            while (lf < quote) {
+              newlines++;
+              lf = next(LF, lf + 1);
             }
+            q = quote;
             if (q >= to) {
               if (!final) return pos;
               handler.error(line, 'unterminated quoted field');
@@ -99,12 +112,9 @@ export class CsvTokenizer {
           break;
         }
         // Unquoted field (a quote inside it is kept literally).
-        let e = p;
-        while (e < to) {
-          const c = buf[e]!;
-          if (c === COMMA || c === LF) break;
-          e++;
-        }
+        if (comma < p) comma = next(COMMA, p);
+        if (lf < p) lf = next(LF, p);
+        const e = Math.min(comma, lf);
         if (e >= to && !final) return pos;
         this.starts[n] = p;
         this.escaped[n] = 0;
