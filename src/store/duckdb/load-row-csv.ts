@@ -164,7 +164,7 @@ interface StoredRows {
   readonly customers: number;
   readonly products: number;
   readonly textBytes: Record<Dimension, number>;
-  /** Per dimension, how many distinct values are not provably in stored form. */
+  /** Per dimension, how many values (distinct ones, or rows) are not provably in stored form. */
   readonly unusual: Record<Dimension, number>;
 }
 
@@ -181,10 +181,15 @@ async function readBack(
   }
   const columns = DIMENSIONS.map((d) => DIMENSION_INFO[d].column);
   const sums = columns.map((c) => `sum(strlen(${c}))`);
-  // Each predicate runs once per distinct value, not once per row.
+  // Names are tested once per distinct value; the patterns of GUIDs and codes row by row, which is
+  // cheaper than collecting their distinct values (measured on 1M rows: 100 ms against 120-150 ms
+  // for the whole query).
   const unusual = DIMENSIONS.map((d, i) => {
     const form = STORED_FORM[d] as Exclude<StoredForm, 'day' | 'count'>;
-    return `list_count(list_filter(list(DISTINCT ${columns[i]}), lambda v: NOT ${inStoredForm(form, 'v')}))`;
+    const c = columns[i]!;
+    return form === 'text'
+      ? `list_count(list_filter(list(DISTINCT ${c}), lambda v: NOT ${inStoredForm(form, 'v')}))`
+      : `count(*) FILTER (WHERE NOT ${inStoredForm(form, c)})`;
   });
   const scope = `partner_id = $1 AND processed_date IN (${days.map((_, i) => `CAST($${i + 2} AS DATE)`).join(', ')})`;
   const result = await connection.runAndReadAll(

@@ -1,6 +1,6 @@
 /**
  * DuckDB predicates that hold for a value only if it already is in its stored form
- * (domain/stored-form.ts), so the direct CSV load can prove, in SQL and per distinct value, that it
+ * (domain/stored-form.ts), so the direct CSV load can prove, in SQL, that it
  * stored what the JavaScript normalisers would have. Each is sound, not complete: a value it
  * refuses may still be valid, and then the import takes the validating path.
  *
