@@ -13,8 +13,8 @@
  * only affects speed, never results, so it is left out (measured: ~30% of load time).
  *
  * When every row belongs to one partner (every import, and nearly every load), the window is over the
- * date alone and the partner id is a constant added to its output: the sort then neither hashes nor
- * carries 36 bytes a row that are the same in every row (measured: 5-8% of a load).
+ * date alone, so it does not hash a 36-byte id that is the same in every row (measured: about 5% of
+ * a load), and the partner id is a constant of the insert rather than a column of the rows.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
