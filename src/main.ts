@@ -1,6 +1,6 @@
 /**
- * Composition root: config → store → service → app → listen, and a clean shutdown. The only
- * module that picks the store implementation.
+ * Composition root: config → store → service → app → listen, and a clean shutdown. The store comes
+ * from `open-store.ts`, the one module that picks its implementation.
  */
 import type { FastifyInstance } from 'fastify';
 import { announce, incomingDir, newAdminSecret, withdraw } from './admin-link.ts';
@@ -10,9 +10,9 @@ import { RateLimiter } from './auth/rate-limiter.ts';
 import { createTokenVerifier } from './auth/verify.ts';
 import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
+import { openStore } from './open-store.ts';
 import { DeploymentService } from './service/deployment-service.ts';
 import { SnapshotService } from './service/snapshot-service.ts';
-import { openDuckDbStore } from './store/duckdb/duckdb-store.ts';
 import type { Store } from './store/store.ts';
 import { VERSION } from './version.ts';
 
@@ -23,10 +23,6 @@ export interface RunningServer {
   readonly store: Store;
   /** Stops accepting connections, lets in-flight requests finish, then closes the store. Idempotent. */
   close(): Promise<void>;
-}
-
-export async function openStore(config: Pick<Config, 'db'>): Promise<Store> {
-  return openDuckDbStore({ path: config.db });
 }
 
 export async function startServer(config: Config, store?: Store): Promise<RunningServer> {

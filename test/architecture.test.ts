@@ -1,10 +1,10 @@
 /**
  * The dependency rules of STYLE.md, checked on the source: only http/ imports the web framework,
- * only store adapters import database drivers, query/ and sql/ stay pure, and the SDK loads nothing
- * but its own files at run time.
+ * only store adapters import database drivers, query/ and sql/ stay pure, the SDK loads nothing
+ * but its own files at run time, and the CLI loads the web server only to serve.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path/posix';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -14,6 +14,8 @@ interface Import {
   readonly file: string;
   readonly spec: string;
   readonly typeOnly: boolean;
+  /** `import(…)`, loaded when the code runs rather than with the module. */
+  readonly dynamic: boolean;
 }
 
 function sources(dir: string): string[] {
@@ -36,6 +38,7 @@ const imports: Import[] = sources(SRC).flatMap((path) => {
     file,
     spec: (m[3] ?? m[4] ?? m[5])!,
     typeOnly: m[2] !== undefined,
+    dynamic: m[5] !== undefined,
   }));
 });
 
@@ -75,6 +78,26 @@ describe('architecture', () => {
         /\/(http|store\/duckdb|store\/postgres|service|ingest|cli)\//,
       );
     }
+  });
+
+  it('the CLI loads the web server and the token verifier only to serve', () => {
+    // Every module the CLI's entry loads with it, following static imports (not type-only ones).
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      for (const i of imports) {
+        if (i.file === file && i.spec.startsWith('.') && !i.typeOnly && !i.dynamic) {
+          visit(join(dirname(file), i.spec));
+        }
+      }
+    };
+    visit('cli/main.ts');
+    expect(loaded.has('cli/commands/import.ts')).toBe(true);
+    expect(loaded.has('store/duckdb/duckdb-store.ts')).toBe(true);
+    const server = [...loaded].filter((f) => ['main.ts', 'http/app.ts', 'auth/verify.ts'].includes(f));
+    expect(server).toEqual([]);
+    expect(importers(['fastify', '@fastify/swagger']).filter((f) => loaded.has(f))).toEqual([]);
   });
 
   it('the SDK loads only its own files at run time (type-only imports elsewhere)', () => {

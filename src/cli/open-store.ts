@@ -1,4 +1,4 @@
-import { openStore } from '../main.ts';
+import { openStore } from '../open-store.ts';
 import type { Store } from '../store/store.ts';
 import { CliError } from './cli-error.ts';
 

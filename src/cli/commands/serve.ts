@@ -2,7 +2,6 @@ import type { Command } from '@commander-js/extra-typings';
 import { issueLocalToken, keyPathFor, loadOrCreateIssuerKey } from '../../auth/local-issuer.ts';
 import { type Config, ConfigError, loadConfig } from '../../config.ts';
 import { DEMO_PARTNER_ID } from '../../ingest/demo.ts';
-import { startServer } from '../../main.ts';
 import { compileLatestSnapshot } from '../../sql/compile.ts';
 import { VERSION } from '../../version.ts';
 import { CliError } from '../cli-error.ts';
@@ -60,6 +59,8 @@ export function registerServe(program: Command): void {
           );
         }
       }
+      // Loaded here, not at start-up: the other commands need neither the web server nor the verifier.
+      const { startServer } = await import('../../main.ts');
       const server = await startServer(config, store);
       process.stdout.write(await banner(config, server.url));
       await new Promise<void>((resolve) => {
