@@ -8,7 +8,7 @@ import { type CatalogSku, skuCatalog } from '../domain/sku-catalog.ts';
 import { DEFAULT_EXCLUSIONS, type ExclusionList, mergeExclusions } from '../domain/sku-exclusions.ts';
 import { readClassificationFile, readExclusionFile } from '../ingest/sources/index.ts';
 import type { SourceOptions } from '../ingest/sources/types.ts';
-import { storedCatalog } from './apply-load.ts';
+import type { Store } from '../store/store.ts';
 import { CliError } from './cli-error.ts';
 
 export interface MappingFlags {
@@ -26,12 +26,12 @@ async function orFail<T>(what: string, fn: () => Promise<T>): Promise<T> {
 }
 
 export async function mappingOptions(
-  db: string,
+  store: Store,
   flags: MappingFlags,
   base: { partnerId: string; processedDate: string },
 ): Promise<SourceOptions> {
   const catalog = new Map<string, CatalogSku>(skuCatalog().map((s) => [s.skuId, s]));
-  for (const s of await storedCatalog(db)) catalog.set(s.skuId, s);
+  for (const s of await store.catalog()) catalog.set(s.skuId, s);
   const classification: ClassificationTable =
     flags.classify === undefined
       ? DEFAULT_CLASSIFICATION

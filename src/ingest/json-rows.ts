@@ -1,16 +1,33 @@
+import { readFile } from 'node:fs/promises';
+import type { LoadSink, RawRow, RawValue } from '../store/store.ts';
 import { scanJsonRows } from './json-scan.ts';
-import type { RowCollector } from './row-collector.ts';
-import { emptyRawRow, lookupRowField, ROW_FIELDS, type RowField } from './row-fields.ts';
+import { lookupRowField, ROW_FIELDS, type RowField, showValue } from './row-fields.ts';
+
+/** V8 strings stop at about 2^29 characters; a JSON file is parsed as one string. */
+const MAX_JSON_BYTES = 512 * 1024 * 1024;
+/** Rows handed to the sink at a time. */
+const BATCH = 10_000;
+
+const FIELD_INDEX = new Map<RowField, number>(ROW_FIELDS.map((f, i) => [f, i]));
+const COUNT_FIELDS = new Set<RowField>(['licensesDeployed', 'licensesSold']);
 
 /**
- * Reads a JSON row file: an array of row objects, or an E5 response body `{"Value": [...]}` (the
- * envelope key in any case), so a saved Partner Center response can be imported as is. Field
- * names match case-insensitively; unknown fields are ignored.
+ * Maps a JSON row file into the load: an array of row objects, or an E5 response body
+ * `{"Value": [...]}` (the envelope key in any case), so a saved Partner Center response imports as
+ * is. Field names match case-insensitively; unknown fields are ignored. Values go to the store as
+ * given, which validates them; only what the staging cannot hold (a value that is an object,
+ * array or boolean) is reported here.
  */
-export function readJsonRows(text: string, collector: RowCollector): void {
+export async function feedJsonRows(path: string, name: string, sink: LoadSink): Promise<void> {
+  const bytes = await readFile(path);
+  if (bytes.length > MAX_JSON_BYTES) {
+    sink.error(name, 0, 'JSON file larger than 512 MiB; use CSV for files this large');
+    return;
+  }
+  const text = bytes.toString('utf8');
   const scan = scanJsonRows(text);
   if (!scan.ok) {
-    collector.error(scan.line, `invalid JSON: ${scan.reason}`);
+    sink.error(name, scan.line, `invalid JSON: ${scan.reason}`);
     return;
   }
   let parsed: unknown;
@@ -18,36 +35,47 @@ export function readJsonRows(text: string, collector: RowCollector): void {
     parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
     // The scanner is looser than JSON.parse only about string contents (control characters, escapes).
-    collector.error(1, `invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    sink.error(name, 1, `invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
     return;
   }
   const rows =
     scan.envelopeKey === undefined ? parsed : (parsed as Record<string, unknown>)[scan.envelopeKey];
   if (!Array.isArray(rows)) {
-    collector.error(1, 'expected a JSON array of rows or an object with a "Value" array');
+    sink.error(name, 1, 'expected a JSON array of rows or an object with a "Value" array');
     return;
   }
-  const raw = emptyRawRow();
-  // Every row repeats the same few keys; resolving each spelling once saves a trim and
-  // lower-case per key and row.
+  // Every row repeats the same few keys; each spelling is resolved once.
   const fieldOf = new Map<string, RowField | null>();
+  let batch: RawRow[] = [];
   for (let i = 0; i < rows.length; i++) {
     const line = scan.lines[i] ?? 1;
     const row: unknown = rows[i];
     if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-      if (!collector.error(line, 'row is not a JSON object')) return;
+      sink.error(name, line, 'row is not a JSON object');
       continue;
     }
-    for (const f of ROW_FIELDS) raw[f] = undefined;
-    const obj = row as Record<string, unknown>;
-    for (const key in obj) {
+    const values: RawValue[] = ROW_FIELDS.map(() => null);
+    for (const [key, value] of Object.entries(row)) {
       let field = fieldOf.get(key);
       if (field === undefined) {
         field = lookupRowField(key) ?? null;
         fieldOf.set(key, field);
       }
-      if (field !== null) raw[field] = obj[key];
+      if (field === null || value === null) continue;
+      const ok = typeof value === 'string' || (typeof value === 'number' && COUNT_FIELDS.has(field));
+      if (ok) values[FIELD_INDEX.get(field)!] = value;
+      else
+        sink.error(
+          name,
+          line,
+          `${field} must be a ${COUNT_FIELDS.has(field) ? 'number' : 'string'}, got ${showValue(value)}`,
+        );
     }
-    if (!collector.add(line, raw)) return;
+    batch.push({ line, values });
+    if (batch.length === BATCH) {
+      await sink.rows(name, batch);
+      batch = [];
+    }
   }
+  if (batch.length > 0) await sink.rows(name, batch);
 }

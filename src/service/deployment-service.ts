@@ -6,14 +6,6 @@ import type { Dimension } from '../domain/fields.ts';
 import { normalizeGuid } from '../domain/guid.ts';
 import { ApiError } from '../errors.ts';
 import type { DeploymentQuery, QueryPlan } from '../query/query-plan.ts';
-import {
-  compileCustomerLatestDate,
-  compileCustomerProducts,
-  compileDeploymentCount,
-  compileDeploymentPage,
-  compileLatestSnapshot,
-  compilePartnerSummary,
-} from '../sql/compile.ts';
 import type { ColumnarResult, Store } from '../store/store.ts';
 import { buildNextLink, type LinkBase } from './next-link.ts';
 
@@ -64,9 +56,8 @@ export class DeploymentService {
     this.#store = store;
   }
 
-  async latestSnapshot(partnerId: string): Promise<string | null> {
-    const result = await this.#store.select(compileLatestSnapshot(partnerId, this.#store.dialect));
-    return (result.columns.processedDate?.[0] as string | undefined) ?? null;
+  latestSnapshot(partnerId: string): Promise<string | null> {
+    return this.#store.latestSnapshot(partnerId);
   }
 
   /** E5: one page of rows or groups, with the total and the link to the next page. */
@@ -83,12 +74,7 @@ export class DeploymentService {
       top: query.top,
       skip: query.skip,
     };
-    const dialect = this.#store.dialect;
-    const [count, rows] = await Promise.all([
-      this.#store.select(compileDeploymentCount(plan, dialect)),
-      query.top === 0 ? Promise.resolve(EMPTY) : this.#store.select(compileDeploymentPage(plan, dialect)),
-    ]);
-    const totalCount = Number(count.columns.total?.[0] ?? 0);
+    const { rows, totalCount } = await this.#store.deploymentPage(plan);
     const nextSkip = query.skip + rows.rowCount;
     const nextLink =
       query.top > 0 && rows.rowCount > 0 && nextSkip < totalCount
@@ -101,19 +87,14 @@ export class DeploymentService {
   async partnerSummary(partnerId: string): Promise<PartnerInsight[]> {
     const date = await this.latestSnapshot(partnerId);
     if (date === null) return [];
-    const r = await this.#store.select(compilePartnerSummary(partnerId, date, this.#store.dialect));
-    const out: PartnerInsight[] = [];
-    for (let i = 0; i < r.rowCount; i++) {
-      const sold = Number(r.columns.licensesSold?.[i] ?? 0);
-      out.push({
-        serviceCode: String(r.columns.serviceCode?.[i]),
-        channel: String(r.columns.channel?.[i]),
-        licensesSold: sold,
-        proratedDeploymentPercent: percent(Number(r.columns.cappedDeployed?.[i] ?? 0), sold),
-        processedDate: date,
-      });
-    }
-    return out;
+    const totals = await this.#store.serviceTotals(partnerId, date);
+    return totals.map((t) => ({
+      serviceCode: t.serviceCode,
+      channel: t.channel,
+      licensesSold: t.licensesSold,
+      proratedDeploymentPercent: percent(t.cappedDeployed, t.licensesSold),
+      processedDate: date,
+    }));
   }
 
   /**
@@ -129,35 +110,25 @@ export class DeploymentService {
         data: [{ customerId: customerIdText.slice(0, 64) }],
       });
     }
-    const dialect = this.#store.dialect;
-    const latest = await this.#store.select(compileCustomerLatestDate(partnerId, customerId, dialect));
-    const date = latest.columns.processedDate?.[0] as string | undefined;
-    if (date === undefined || date === null) {
+    const date = await this.#store.customerLatestSnapshot(partnerId, customerId);
+    if (date === null) {
       throw new ApiError('notFound', {
         description: `No licenses deployment data for customer ${customerId}.`,
       });
     }
-    const r = await this.#store.select(compileCustomerProducts(partnerId, customerId, date, dialect));
-    const col = (name: string, i: number): string => String(r.columns[name]?.[i] ?? '');
-    const num = (name: string, i: number): number => Number(r.columns[name]?.[i] ?? 0);
-    const out: CustomerInsight[] = [];
-    for (let i = 0; i < r.rowCount; i++) {
-      const deployed = num('licensesDeployed', i);
-      const sold = num('licensesSold', i);
-      out.push({
-        customerId: col('customerTenantId', i),
-        customerName: col('customerName', i),
-        productId: col('productId', i),
-        productName: col('productName', i),
-        serviceCode: col('serviceCode', i),
-        serviceName: col('serviceName', i),
-        channel: col('channel', i),
-        licensesDeployed: deployed,
-        licensesSold: sold,
-        deploymentPercent: percent(Math.min(deployed, sold), sold),
-        processedDate: date,
-      });
-    }
-    return out;
+    const products = await this.#store.customerProducts(partnerId, customerId, date);
+    return products.map((p) => ({
+      customerId: p.customerTenantId,
+      customerName: p.customerName,
+      productId: p.productId,
+      productName: p.productName,
+      serviceCode: p.serviceCode,
+      serviceName: p.serviceName,
+      channel: p.channel,
+      licensesDeployed: p.licensesDeployed,
+      licensesSold: p.licensesSold,
+      deploymentPercent: percent(Math.min(p.licensesDeployed, p.licensesSold), p.licensesSold),
+      processedDate: date,
+    }));
   }
 }

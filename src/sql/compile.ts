@@ -13,10 +13,10 @@ import {
   type Measure,
 } from '../domain/fields.ts';
 import type { QueryPlan } from '../query/query-plan.ts';
-import { type SqlQuery, TABLES } from '../store/store.ts';
 import type { SqlDialect } from './dialect.ts';
 import { filterSql, guidLiteral } from './filter-sql.ts';
 import { ParamList } from './params.ts';
+import { type SqlQuery, TABLES } from './query.ts';
 
 const MEASURES_SELECTED: readonly Measure[] = ['licensesDeployed', 'licensesSold'];
 

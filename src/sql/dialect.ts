@@ -18,7 +18,21 @@ export interface SqlDialect {
   timestampText(expr: string): string;
   /** Sum of an integer column as a 64-bit integer. */
   sumBigint(expr: string): string;
+  /** `expr` without the characters of the SQL string literal `chars` at either end. */
+  trimChars(expr: string, chars: string): string;
+  /** True when the whole of `expr` matches the regular expression `pattern` (RE2/POSIX subset). */
+  regexFull(expr: string, pattern: string): string;
+  /** `expr` (text `YYYY-MM-DD`) as a date, NULL when it is no calendar day. */
+  tryDate(expr: string): string;
+  /** The UTC day of an ISO 8601 date-time text (no offset: UTC), NULL when it is none. */
+  utcDayOfTimestamp(expr: string): string;
+  /** A text value as a JSON string literal (for error messages). */
+  jsonText(expr: string): string;
+  /** A list of the non-NULL values of `exprs`. */
+  nonNullList(exprs: readonly string[]): string;
 }
+
+const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
 const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
@@ -32,6 +46,14 @@ export const duckdbDialect: SqlDialect = Object.freeze({
   dateText: (expr: string) => `strftime(${expr}, '%Y-%m-%d')`,
   timestampText: (expr: string) => `strftime(${expr}, '%Y-%m-%dT%H:%M:%SZ')`,
   sumBigint: (expr: string) => `CAST(sum(${expr}) AS BIGINT)`,
+  trimChars: (expr: string, chars: string) => `trim(${expr}, ${chars})`,
+  regexFull: (expr: string, pattern: string) => `regexp_full_match(${expr}, ${sqlString(pattern)})`,
+  tryDate: (expr: string) => `TRY_CAST(${expr} AS DATE)`,
+  // Without the ICU extension (not bundled) DuckDB's TIMESTAMPTZ is UTC: an offset is applied on
+  // the way in, a date-time without one is read as UTC, and the cast to TIMESTAMP keeps UTC.
+  utcDayOfTimestamp: (expr: string) => `CAST(CAST(TRY_CAST(${expr} AS TIMESTAMPTZ) AS TIMESTAMP) AS DATE)`,
+  jsonText: (expr: string) => `CAST(to_json(${expr}) AS VARCHAR)`,
+  nonNullList: (exprs: readonly string[]) => `list_filter([${exprs.join(', ')}], x -> x IS NOT NULL)`,
 });
 
 export const postgresDialect: SqlDialect = Object.freeze({
@@ -44,4 +66,11 @@ export const postgresDialect: SqlDialect = Object.freeze({
   dateText: (expr: string) => `to_char(${expr}, 'YYYY-MM-DD')`,
   timestampText: (expr: string) => `to_char(${expr}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
   sumBigint: (expr: string) => `CAST(sum(${expr}) AS BIGINT)`,
+  trimChars: (expr: string, chars: string) => `btrim(${expr}, ${chars})`,
+  regexFull: (expr: string, pattern: string) => `(${expr} ~ ${sqlString(`^(?:${pattern})$`)})`,
+  // PostgreSQL has no TRY_CAST; the PostgreSQL adapter installs these two helper functions.
+  tryDate: (expr: string) => `seatwise_try_date(${expr})`,
+  utcDayOfTimestamp: (expr: string) => `seatwise_utc_day(${expr})`,
+  jsonText: (expr: string) => `to_json(${expr})::text`,
+  nonNullList: (exprs: readonly string[]) => `array_remove(ARRAY[${exprs.join(', ')}], NULL)`,
 });

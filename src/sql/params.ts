@@ -1,5 +1,5 @@
-import type { SqlParam } from '../store/store.ts';
 import type { SqlDialect } from './dialect.ts';
+import type { SqlParam } from './query.ts';
 
 /**
  * Collects bound parameters while a query is rendered and hands out their placeholders, so a

@@ -1,21 +1,15 @@
 /**
- * The storage port. Use cases see only this interface; the composition root picks the adapter
- * (DuckDB by default, PostgreSQL for multi-instance deployments).
+ * The storage port. Services and commands ask it for what they need in the domain's terms: a page
+ * of an E5 query with its total, the legacy summaries, snapshot lists, loads, pruning, the
+ * catalog. Each adapter owns its SQL (rendered by `src/sql/` with its own dialect) and its driver;
+ * nothing here names SQL or a driver type.
  *
- * Adapters execute SQL compiled by `src/sql/` and hold no query logic of their own: DDL and bulk
- * loading are theirs, every read is a compiled `SqlQuery`.
+ * Adapters: `store/duckdb` (the embedded file) and `channel/remote-store.ts` (the same port over
+ * the local socket of a running `seatwise serve`).
  */
-import type { Dimension } from '../domain/fields.ts';
-import type { RowColumns } from '../domain/row.ts';
+import type { RowField } from '../domain/fields.ts';
 import type { CatalogSku } from '../domain/sku-catalog.ts';
-import type { SqlDialect } from '../sql/dialect.ts';
-
-export type SqlParam = string | number;
-
-export interface SqlQuery {
-  readonly sql: string;
-  readonly params: readonly SqlParam[];
-}
+import type { QueryPlan } from '../query/query-plan.ts';
 
 /** A result read column by column. Integers arrive as JS numbers, dates as `YYYY-MM-DD` strings. */
 export interface ColumnarResult {
@@ -23,139 +17,145 @@ export interface ColumnarResult {
   readonly columns: Readonly<Record<string, readonly (string | number | null)[]>>;
 }
 
-/** Rows of one partner to load; each processed date present replaces that partner's snapshot of that date. */
-export interface SnapshotLoad {
-  /** Upper-case GUID. */
-  readonly partnerId: string;
-  readonly rows: RowColumns;
-  /**
-   * Snapshots to replace even when `rows` holds none of their rows (e.g. a collection in which every
-   * customer has only excluded SKUs); `YYYY-MM-DD`.
-   */
-  readonly dates?: readonly string[];
-  /** Where the rows came from, e.g. `import rows`, `import graph`, `collect`. */
-  readonly source?: string;
-  /** Customer tenant ids a partial collection could not read; their rows are missing from the snapshot. */
-  readonly missingCustomers?: readonly string[];
+/** One page of an E5 query: rows (or groups) named by field, and how many there are in all. */
+export interface DeploymentPage {
+  /** Columns named by field (camelCase) plus `licensesDeployed` and `licensesSold`. */
+  readonly rows: ColumnarResult;
+  readonly totalCount: number;
 }
 
-export interface SnapshotReplaceResult {
+/** E1's raw figures for one (service code, channel) of a snapshot. */
+export interface ServiceTotals {
+  readonly serviceCode: string;
+  readonly channel: string;
+  readonly licensesSold: number;
+  /** Deployed seats capped at sold, summed per row. */
+  readonly cappedDeployed: number;
+}
+
+/** One row of a customer's products (E3), as stored. */
+export interface CustomerProduct {
+  readonly customerTenantId: string;
+  readonly customerName: string;
+  readonly productId: string;
+  readonly productName: string;
+  readonly serviceCode: string;
+  readonly serviceName: string;
+  readonly channel: string;
+  readonly licensesDeployed: number;
+  readonly licensesSold: number;
+}
+
+export interface SnapshotInfo {
+  readonly processedDate: string;
   readonly rows: number;
-  readonly dates: readonly string[];
-}
-
-/** A CSV row file (a header naming the ten row fields, then rows) a store may read itself. */
-export interface RowCsvFile {
-  /** Absolute, without `*`, `?`, `[`, `]`, `{` or `}` (which file readers may take as a pattern). */
-  readonly path: string;
-  /** Columns of the header, which every record has too. */
-  readonly width: number;
-  /** 0-based column of each row field, in ROW_FIELDS order. */
-  readonly columns: readonly number[];
+  readonly customers: number;
+  readonly products: number;
+  /** ISO 8601 UTC. */
+  readonly importedAt: string;
+  readonly source: string;
+  /** Customers a partial collection could not read; empty when the snapshot is complete. */
+  readonly missingCustomers: readonly string[];
 }
 
 /**
- * What the validating reader established about the same files (src/ingest/direct-csv-check.ts).
- * With `ok`, every processed date is `YYYY-MM-DD` or starts with it as its UTC day, and every count
- * is 1 to 10 plain digits up to 2^31-1.
+ * An input value as its source gave it: text (CSV, JSON strings), a JSON number, or null when the
+ * field is missing. The store's one normalisation and validation turns it into the stored form.
  */
-export type RowCsvCheck =
+export type RawValue = string | number | null;
+
+/** One input row: where it came from and its values in `ROW_FIELDS` order. */
+export interface RawRow {
+  /** 1-based line of the row in its file (0 when the source has no lines). */
+  readonly line: number;
+  readonly values: readonly RawValue[];
+}
+
+/** Where a load's sources put their rows; every call stages rows, nothing is visible before commit. */
+export interface LoadSink {
+  /**
+   * A flat CSV row file (a header naming the ten row fields in any order, then rows) that the
+   * store reads with its own bulk reader. `name` is how errors name the file.
+   */
+  csvFile(path: string, name: string): Promise<void>;
+  /** Rows a source mapped in TypeScript (JSON rows, Graph, Partner Center, collect, demo). */
+  rows(name: string, rows: readonly RawRow[]): Promise<void>;
+  /** A problem the source found itself (e.g. invalid JSON); the load then fails with it. */
+  error(name: string, line: number, reason: string): void;
+}
+
+export interface LoadRequest {
+  /** Upper-case GUID. */
+  readonly partnerId: string;
+  /** Where the rows came from, e.g. `import rows`, `import graph`, `collect`. */
+  readonly source: string;
+  /**
+   * Snapshots (`YYYY-MM-DD`) to replace even when no row has that date (e.g. a collection in which
+   * every customer has only excluded SKUs).
+   */
+  readonly dates?: readonly string[];
+  /** Customer tenant ids a partial collection could not read; their rows are missing. */
+  readonly missingCustomers?: readonly string[];
+  /** Errors reported before the load gives up (default 50). */
+  readonly maxErrors?: number;
+}
+
+/** A problem with one input line: `file:line: reason`. */
+export interface RowError {
+  readonly file: string;
+  /** 1-based; 0 when the problem is with the file as a whole. */
+  readonly line: number;
+  readonly reason: string;
+}
+
+export type LoadOutcome =
   | {
       readonly ok: true;
       readonly rows: number;
-      /** Per dimension, the total UTF-8 bytes of its values over all rows. */
-      readonly textBytes: Readonly<Record<Dimension, number>>;
-      /** Processed dates present, sorted. */
-      readonly days: readonly string[];
-    }
-  | { readonly ok: false; readonly reason: string };
-
-export interface RowCsvLoad {
-  /** Upper-case GUID. */
-  readonly partnerId: string;
-  readonly files: readonly RowCsvFile[];
-  /** Snapshots the files are expected to replace. */
-  readonly days: readonly string[];
-  /**
-   * Upper-case GUIDs and lower-case ASCII codes as they are read. Without it every value must already
-   * be in stored form, which spares the conversions (measured: ~10% of a load) for the files that
-   * need none.
-   */
-  readonly convertCase: boolean;
-  /** The check, running while the store reads; the store must not commit before it settles. */
-  readonly check: Promise<RowCsvCheck>;
-  readonly source: string;
-  /** Fraction (0 to 1) of the store's reading done, called now and then. */
-  readonly onProgress?: (fraction: number) => void;
-}
-
-export type RowCsvOutcome =
-  | {
-      readonly loaded: true;
-      readonly rows: number;
       readonly customers: number;
       readonly products: number;
-      readonly days: readonly string[];
+      /** The snapshots replaced, sorted. */
+      readonly dates: readonly string[];
     }
-  | {
-      readonly loaded: false;
-      /** Why the files must go through the validating reader instead. */
-      readonly reason: string;
-      /** When the only trouble was the dates: the ones the files hold, to try again with. */
-      readonly days?: readonly string[];
-      /** When the only trouble was values in another case than stored: try again with `convertCase`. */
-      readonly convertCase?: true;
-    };
+  | { readonly ok: false; readonly errors: readonly RowError[]; readonly truncated: boolean };
 
 export interface Store {
-  readonly dialect: SqlDialect;
+  /** `duckdb`, `postgres`, or `remote` for a store reached through a running server. */
+  readonly kind: string;
   /** Human-readable location for logs (a file path or a redacted connection string). */
   readonly description: string;
-  /** Runs one read-only compiled query. */
-  select(query: SqlQuery): Promise<ColumnarResult>;
+
+  /** The partner's newest processed date, or null when it has no snapshot. */
+  latestSnapshot(partnerId: string): Promise<string | null>;
+  /** E5: one page of the plan's rows or groups and the total count (rows are empty when `top` is 0). */
+  deploymentPage(plan: QueryPlan): Promise<DeploymentPage>;
+  /** E1: per (service code, channel) of the snapshot, byte-wise ordered. */
+  serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]>;
+  /** E3: the latest processed date holding rows of the customer (upper-case GUID), or null. */
+  customerLatestSnapshot(partnerId: string, customerId: string): Promise<string | null>;
+  /** E3: the customer's rows on that date, in E5 order. */
+  customerProducts(partnerId: string, customerId: string, date: string): Promise<CustomerProduct[]>;
+  /** Every snapshot of the partner, newest first. */
+  listSnapshots(partnerId: string): Promise<SnapshotInfo[]>;
+  /** The imported product catalog (without the bundled one), by skuId. */
+  catalog(): Promise<CatalogSku[]>;
+
   /**
-   * Replaces, in one transaction, every (partner, processed date) snapshot present in `loads`.
-   * Either all of it is applied or none of it; dates not present are kept.
+   * Stages what `feed` puts in the sink, validates it, and in one transaction replaces every
+   * (partner, processed date) snapshot it holds (plus `request.dates`). All or nothing: with any
+   * error the store is unchanged and the outcome lists the errors. A feed that throws aborts the
+   * load and the error propagates.
    */
-  replaceSnapshots(loads: readonly SnapshotLoad[]): Promise<SnapshotReplaceResult>;
+  load(request: LoadRequest, feed: (sink: LoadSink) => Promise<void>): Promise<LoadOutcome>;
   /**
    * Removes, in one transaction, the snapshots (and their rows) dated before `before`
    * (`YYYY-MM-DD`), of one partner or of every partner.
    */
-  /**
-   * Optional fast path for CSV row files: reads them with the store's own CSV reader and, in one
-   * transaction, replaces the snapshots of `load.days` with their rows, but commits only when the
-   * result is provably what validating the files and calling `replaceSnapshots` would store: the
-   * check passed and counted the same rows and field bytes, the files hold exactly `load.days`,
-   * every text value is already in stored form (domain/stored-form.ts) but for the case of GUIDs
-   * and of ASCII codes,
-   * and no key repeats. Otherwise nothing changes and the outcome says why.
-   */
-  loadRowCsv?(load: RowCsvLoad): Promise<RowCsvOutcome>;
   deleteSnapshotsBefore(before: string, partnerId?: string): Promise<{ snapshots: number; rows: number }>;
-  /**
-   * Adds SKUs to the stored product catalog in one transaction, replacing entries with the same
-   * `skuId` and keeping all others.
-   */
+  /** Adds SKUs to the catalog in one transaction, replacing entries with the same skuId. */
   upsertCatalog(skus: readonly CatalogSku[]): Promise<{ skus: number }>;
   close(): Promise<void>;
 }
 
-/**
- * Physical schema shared by every adapter (types differ per dialect, names do not).
- *
- * `deployment` holds one row per (partner_id, processed_date, customer_tenant_id, product_id,
- * channel). `ord` is the row's zero-based position in the canonical E5 order of its snapshot
- * (customerTenantId, productId, channel, byte-wise), assigned at load time so that ungrouped
- * paging sorts one integer instead of three strings, identically on every store.
- *
- * `snapshots` holds one row per loaded (partner_id, processed_date) with its counts, where it came
- * from (`source`) and the customers a partial collection missed (`missing_customers`, a JSON array).
- *
- * `sku_catalog` holds the product catalog imported with `seatwise import --format catalog`.
- */
-export const TABLES = Object.freeze({
-  deployment: 'deployment',
-  snapshots: 'snapshots',
-  catalog: 'sku_catalog',
-});
+/** Field order of `RawRow.values`. */
+export type { RowField };

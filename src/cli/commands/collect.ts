@@ -17,11 +17,12 @@ import {
   staticTokenSource,
   type TokenSource,
 } from '../../ingest/collect/token-source.ts';
+import { feedRowColumns } from '../../ingest/row-files.ts';
 import { buildPartnerCenterSnapshot } from '../../ingest/sources/partner-center.ts';
-import { applyLoad } from '../apply-load.ts';
 import { CliError } from '../cli-error.ts';
 import { partnerOption, positiveInt } from '../options.ts';
 import { mappingOptions } from '../source-options.ts';
+import { withStore } from '../with-store.ts';
 
 /** Test hooks, deliberately not flags: retry delays in ms (`10,20,30`) and the per-call timeout. */
 export const COLLECT_ENV = Object.freeze({
@@ -144,29 +145,33 @@ export function registerCollect(program: Command): void {
       if (missing.length > 0 && missing.length === result.customers.length)
         fail(`no customer could be read, nothing written: ${missing[0]?.error ?? ''}`);
 
-      const mapped = buildPartnerCenterSnapshot(
-        // Failed customers have no subscribedskus entry, so they simply map to no rows.
-        { customers: result.customers, subscribedSkus: result.subscribedSkus },
-        {
-          ...(await mappingOptions(resolveDbPath(opts.db), {}, { partnerId, processedDate })),
+      const mapped = await withStore(resolveDbPath(opts.db), async (store) => {
+        const read = buildPartnerCenterSnapshot(
+          // Failed customers have no subscribedskus entry, so they simply map to no rows.
+          { customers: result.customers, subscribedSkus: result.subscribedSkus },
+          { ...(await mappingOptions(store, {}, { partnerId, processedDate })), source: 'collect' },
+        );
+        if (!read.ok) {
+          for (const e of read.errors) process.stderr.write(`${e.file}:${e.line}: ${e.reason}\n`);
+          return fail(`the responses could not be mapped: ${read.errors.length} error(s), nothing written`);
+        }
+        const request = {
+          partnerId: read.load.partnerId,
           source: 'collect',
-        },
-      );
-      if (!mapped.ok) {
-        for (const e of mapped.errors) process.stderr.write(`${e.file}:${e.line}: ${e.reason}\n`);
-        fail(`the responses could not be mapped: ${mapped.errors.length} error(s), nothing written`);
-        return;
-      }
-      await applyLoad(resolveDbPath(opts.db), [
-        {
-          ...mapped.load,
           dates: [processedDate],
-          source: 'collect',
           ...(allowPartial && missing.length > 0
             ? { missingCustomers: missing.map((m) => normalizeGuid(m.tenantId) ?? m.tenantId) }
             : {}),
-        },
-      ]);
+        };
+        const outcome = await store.load(request, (sink) => feedRowColumns(read.load.rows, 'collect', sink));
+        if (!outcome.ok) {
+          for (const e of outcome.errors) process.stderr.write(`${e.file}:${e.line}: ${e.reason}\n`);
+          return fail(
+            `the responses could not be stored: ${outcome.errors.length} error(s), nothing written`,
+          );
+        }
+        return read;
+      });
       const summary: CollectSummary = {
         ...base,
         written: true,

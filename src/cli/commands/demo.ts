@@ -1,10 +1,11 @@
 import type { Command } from '@commander-js/extra-typings';
 import { resolveDbPath } from '../../config.ts';
-import { rowCount } from '../../domain/row.ts';
 import { generateDemo } from '../../ingest/demo.ts';
+import { feedRowColumns } from '../../ingest/row-files.ts';
 import type { Store } from '../../store/store.ts';
-import { openCliStore } from '../open-store.ts';
+import { loaded } from '../load-errors.ts';
 import { partnerOption, positiveInt } from '../options.ts';
+import { withStore } from '../with-store.ts';
 
 export interface DemoOptions {
   readonly partnerId: string;
@@ -18,10 +19,15 @@ export const DEMO_DEFAULTS = Object.freeze({ customers: 500, days: 30, seed: 1 }
 /** Generates the demo dataset and replaces the demo partner's snapshots of those days. */
 export async function loadDemo(store: Store, options: DemoOptions): Promise<string> {
   const rows = generateDemo(options);
-  const result = await store.replaceSnapshots([{ partnerId: options.partnerId, rows }]);
+  const result = loaded(
+    await store.load({ partnerId: options.partnerId, source: 'demo' }, (sink) =>
+      feedRowColumns(rows, 'demo', sink),
+    ),
+    'demo',
+  );
   const first = result.dates[0] ?? '-';
   const last = result.dates[result.dates.length - 1] ?? '-';
-  return `demo data: ${rowCount(rows)} rows, ${options.customers} customers, ${result.dates.length} daily snapshots (${first} .. ${last}) for partner ${options.partnerId}`;
+  return `demo data: ${result.rows} rows, ${options.customers} customers, ${result.dates.length} daily snapshots (${first} .. ${last}) for partner ${options.partnerId}`;
 }
 
 export function registerDemo(program: Command): void {
@@ -40,11 +46,7 @@ export function registerDemo(program: Command): void {
         days: positiveInt('--days', opts.days),
         seed: positiveInt('--seed', opts.seed, { allowZero: true }),
       };
-      const store = await openCliStore(resolveDbPath(opts.db));
-      try {
-        process.stdout.write(`${await loadDemo(store, options)}\n`);
-      } finally {
-        await store.close();
-      }
+      const report = await withStore(resolveDbPath(opts.db), (store) => loadDemo(store, options));
+      process.stdout.write(`${report}\n`);
     });
 }

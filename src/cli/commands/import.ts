@@ -1,36 +1,32 @@
 import type { Command } from '@commander-js/extra-typings';
 import { resolveDbPath } from '../../config.ts';
 import { isIsoDay, todayUtc } from '../../domain/dates.ts';
-import { readRowFiles } from '../../ingest/read-row-files.ts';
+import { feedRowColumns, feedRowFiles } from '../../ingest/row-files.ts';
 import {
   detectFormat,
-  type RowFileError,
   readCatalogFile,
   readGraphFiles,
   readPartnerCenterDir,
   type SourceFormat,
-  type SourceSummary,
+  type SourceReadResult,
 } from '../../ingest/sources/index.ts';
-import type { SnapshotLoad } from '../../store/store.ts';
-import { applyCatalog, applyLoad, importRowsDirect } from '../apply-load.ts';
+import type { LoadRequest, Store } from '../../store/store.ts';
 import { CliError } from '../cli-error.ts';
+import { loaded, rejectLoad } from '../load-errors.ts';
 import { partnerOption } from '../options.ts';
-import { progressReporter } from '../progress.ts';
 import { mappingOptions } from '../source-options.ts';
+import { withStore } from '../with-store.ts';
 
 const FORMATS = ['auto', 'rows', 'graph', 'partner-center', 'catalog'] as const;
 
-/** What an import reports; row files exclude nothing. */
-type ImportSummary = Omit<SourceSummary, 'excluded'> & Partial<Pick<SourceSummary, 'excluded'>>;
-
-type ReadOutcome =
-  | { ok: true; load: SnapshotLoad; summary: ImportSummary }
-  | { ok: false; errors: RowFileError[]; truncated: boolean };
-
-function reject(errors: readonly RowFileError[], truncated: boolean): never {
-  for (const e of errors) process.stderr.write(`${e.file}:${e.line}: ${e.reason}\n`);
-  const more = truncated ? ' (more errors not shown)' : '';
-  throw new CliError(`import rejected: ${errors.length} error(s)${more}; the store is unchanged`);
+interface ImportOptions {
+  readonly format: string;
+  readonly date?: string | undefined;
+  readonly partner?: string | undefined;
+  readonly customers?: string | undefined;
+  readonly classify?: string | undefined;
+  readonly exclude?: string | undefined;
+  readonly channel?: string | undefined;
 }
 
 export function registerImport(program: Command): void {
@@ -52,8 +48,6 @@ export function registerImport(program: Command): void {
     .option('--channel <channel>', 'channel of graph and partner-center rows', 'reseller')
     .option('--db <path>', 'database file (default ./data/seatwise.duckdb or $SEATWISE_DB)')
     .action(async (files, opts) => {
-      const db = resolveDbPath(opts.db);
-      const partnerId = partnerOption(opts.partner);
       if (!(FORMATS as readonly string[]).includes(opts.format)) {
         throw new CliError(`--format must be one of ${FORMATS.join(', ')}`, 2);
       }
@@ -72,71 +66,76 @@ export function registerImport(program: Command): void {
         );
       }
       const started = performance.now();
-
-      if (format === 'catalog') {
-        const skus = [];
-        for (const file of files) {
-          const read = await readCatalogFile(file);
-          if (!read.ok) reject(read.errors, false);
-          skus.push(...read.skus);
-        }
-        const result = await applyCatalog(db, skus);
-        process.stdout.write(
-          `catalog: ${result.skus} SKUs stored; they name and classify products from now on\n`,
-        );
-        return;
-      }
-
-      const processedDate = opts.date ?? todayUtc();
-      const source = `import ${format}`;
-      let read: ReadOutcome;
-      if (format === 'rows') {
-        // Files that need no normalising load directly (docs/benchmarks.md); others, and any file
-        // with an error, are read and validated here first.
-        const loading = progressReporter('loading');
-        const direct = await importRowsDirect(db, files, { partnerId, source, onProgress: loading.update });
-        loading.stop();
-        if (direct.loaded) {
-          report(partnerId, direct.summary, direct.summary.dates, started, 'direct CSV load');
-          return;
-        }
-        const progress = progressReporter('reading');
-        read = await readRowFiles(files, { partnerId, onProgress: progress.update });
-        progress.stop();
-      } else {
-        const options = await mappingOptions(db, opts, { partnerId, processedDate });
-        if (format === 'graph') {
-          read = await readGraphFiles(files, {
-            ...options,
-            ...(opts.customers ? { customersFile: opts.customers } : {}),
-          });
-        } else {
-          if (files.length !== 1) throw new CliError('partner-center input is one directory', 2);
-          read = await readPartnerCenterDir(files[0]!, options);
-        }
-        // The date is replaced even if every SKU was excluded: the snapshot then says "nothing deployed".
-        if (read.ok) read = { ...read, load: { ...read.load, dates: [processedDate] } };
-      }
-      if (!read.ok) reject(read.errors, read.truncated);
-
-      await applyLoad(db, [{ ...read.load, source }]);
-      report(partnerId, read.summary, format === 'rows' ? read.summary.dates : [processedDate], started);
+      const text = await withStore(resolveDbPath(opts.db), (store) =>
+        format === 'catalog' ? importCatalog(store, files) : importSnapshots(store, files, format, opts),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      process.stdout.write(`${text}took ${seconds.toFixed(1)} s\n`);
     });
 }
 
-function report(
-  partnerId: string,
-  s: ImportSummary,
-  dates: readonly string[],
-  started: number,
-  how?: string,
-): void {
-  const seconds = (performance.now() - started) / 1000;
-  let text =
-    `imported ${s.rows} rows (${s.customers} customers, ${s.products} products) for partner ${partnerId}\n` +
-    `snapshots replaced: ${dates.join(', ') || 'none'}\n`;
-  for (const e of s.excluded ?? []) {
+async function importCatalog(store: Store, files: readonly string[]): Promise<string> {
+  const skus = [];
+  for (const file of files) {
+    const read = await readCatalogFile(file);
+    if (!read.ok) rejectLoad(read.errors, false);
+    skus.push(...read.skus);
+  }
+  const result = await store.upsertCatalog(skus);
+  return `catalog: ${result.skus} SKUs stored; they name and classify products from now on\n`;
+}
+
+async function importSnapshots(
+  store: Store,
+  files: readonly string[],
+  format: Exclude<SourceFormat, 'catalog'>,
+  opts: ImportOptions,
+): Promise<string> {
+  const partnerId = partnerOption(opts.partner);
+  const source = `import ${format}`;
+  if (format === 'rows') {
+    const result = loaded(await store.load({ partnerId, source }, (sink) => feedRowFiles(files, sink)));
+    return summary(partnerId, result);
+  }
+  const processedDate = opts.date ?? todayUtc();
+  const options = await mappingOptions(store, opts, { partnerId, processedDate });
+  let read: SourceReadResult;
+  if (format === 'graph') {
+    read = await readGraphFiles(files, {
+      ...options,
+      ...(opts.customers ? { customersFile: opts.customers } : {}),
+    });
+  } else {
+    if (files.length !== 1) throw new CliError('partner-center input is one directory', 2);
+    read = await readPartnerCenterDir(files[0]!, options);
+  }
+  if (!read.ok) rejectLoad(read.errors, read.truncated);
+  const { load } = read;
+  const request: LoadRequest = {
+    partnerId,
+    source,
+    // The date is replaced even if every SKU was excluded: the snapshot then says "nothing deployed".
+    dates: [processedDate],
+    ...(load.missingCustomers === undefined ? {} : { missingCustomers: load.missingCustomers }),
+  };
+  const result = loaded(await store.load(request, (sink) => feedRowColumns(load.rows, format, sink)));
+  let text = summary(partnerId, result);
+  for (const e of read.summary.excluded) {
     text += `excluded ${e.count} SKU entries (${e.reason}), e.g. ${e.examples.join(', ')}\n`;
   }
-  process.stdout.write(`${text}took ${seconds.toFixed(1)} s${how === undefined ? '' : ` (${how})`}\n`);
+  const missing = load.missingCustomers ?? [];
+  if (missing.length > 0) {
+    text += `partial: ${missing.length} customer(s) have no subscribedskus file: ${missing.join(', ')}\n`;
+  }
+  return text;
+}
+
+function summary(
+  partnerId: string,
+  r: { rows: number; customers: number; products: number; dates: readonly string[] },
+): string {
+  return (
+    `imported ${r.rows} rows (${r.customers} customers, ${r.products} products) for partner ${partnerId}\n` +
+    `snapshots replaced: ${r.dates.join(', ') || 'none'}\n`
+  );
 }

@@ -1,10 +1,11 @@
 import type { Command } from '@commander-js/extra-typings';
 import { resolveDbPath } from '../../config.ts';
 import { normalizeGuid } from '../../domain/guid.ts';
-import { listSnapshots, pruneSnapshots } from '../apply-load.ts';
+import { SnapshotService } from '../../service/snapshot-service.ts';
 import { CliError } from '../cli-error.ts';
 import { renderTable } from '../formats.ts';
 import { partnerOption, positiveInt } from '../options.ts';
+import { withStore } from '../with-store.ts';
 
 export function registerSnapshots(program: Command): void {
   program
@@ -15,7 +16,9 @@ export function registerSnapshots(program: Command): void {
     .option('--json', 'print JSON instead of a table')
     .action(async (opts) => {
       const partnerId = partnerOption(opts.partner);
-      const list = await listSnapshots(resolveDbPath(opts.db), partnerId);
+      const list = await withStore(resolveDbPath(opts.db), (store) =>
+        new SnapshotService(store).list(partnerId),
+      );
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;
@@ -52,10 +55,9 @@ export function registerSnapshots(program: Command): void {
         partnerId = normalizeGuid(opts.partner);
         if (partnerId === undefined) throw new CliError(`--partner must be a GUID, got '${opts.partner}'`, 2);
       }
-      const result = await pruneSnapshots(resolveDbPath(opts.db), {
-        keepDays,
-        ...(partnerId ? { partnerId } : {}),
-      });
+      const result = await withStore(resolveDbPath(opts.db), (store) =>
+        new SnapshotService(store).prune({ keepDays, ...(partnerId ? { partnerId } : {}) }),
+      );
       process.stdout.write(
         `removed ${result.snapshots} snapshot(s), ${result.rows} rows, dated before ${result.before}\n`,
       );

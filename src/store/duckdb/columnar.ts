@@ -4,9 +4,9 @@ import type { ColumnarResult } from '../store.ts';
 type Cell = string | number | null;
 
 /**
- * Reads a finished result column by column (never as row objects: STYLE.md measures the row path
- * an order of magnitude slower for a 10,000-row page). BIGINT arrives as bigint and becomes a
- * number; compiled queries render dates as text, so any other type is a compiler bug.
+ * Reads a finished result column by column (never as row objects, which were measured an order of
+ * magnitude slower for a 10,000-row page; see docs/architecture.md). BIGINT arrives as bigint and
+ * becomes a number; compiled queries render dates as text, so any other type is a compiler bug.
  */
 export function toColumnarResult(reader: DuckDBResultReader): ColumnarResult {
   const raw = reader.getColumnsObjectJS();

@@ -1,27 +1,40 @@
 /**
  * The embedded store: one DuckDB file, a small pool of read connections and one write connection.
- * Executes compiled SQL only; the bulk loads live in `replace-snapshots.ts` and `load-row-csv.ts`,
- * retention in `delete-snapshots.ts`.
+ * Reads render `src/sql/compile.ts` with the DuckDB dialect; loads are `load.ts`, retention
+ * `delete-snapshots.ts`.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { CatalogSku } from '../../domain/sku-catalog.ts';
+import type { QueryPlan } from '../../query/query-plan.ts';
+import {
+  compileCatalog,
+  compileCustomerLatestDate,
+  compileCustomerProducts,
+  compileDeploymentCount,
+  compileDeploymentPage,
+  compileLatestSnapshot,
+  compilePartnerSummary,
+  compileSnapshotList,
+} from '../../sql/compile.ts';
 import { duckdbDialect } from '../../sql/dialect.ts';
+import type { SqlQuery } from '../../sql/query.ts';
 import type {
   ColumnarResult,
-  RowCsvLoad,
-  RowCsvOutcome,
-  SnapshotLoad,
-  SnapshotReplaceResult,
-  SqlQuery,
+  CustomerProduct,
+  DeploymentPage,
+  LoadOutcome,
+  LoadRequest,
+  LoadSink,
+  ServiceTotals,
+  SnapshotInfo,
   Store,
 } from '../store.ts';
 import { toColumnarResult } from './columnar.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import { deleteSnapshotsBefore } from './delete-snapshots.ts';
-import { loadRowCsv } from './load-row-csv.ts';
-import { replaceSnapshots } from './replace-snapshots.ts';
+import { load } from './load.ts';
 import { SCHEMA_SQL } from './schema.ts';
 import { upsertCatalog } from './upsert-catalog.ts';
 
@@ -32,6 +45,11 @@ export interface DuckDbStoreOptions {
   readonly readOnly?: boolean;
   /** Read connections (default 3). */
   readonly readers?: number;
+  /**
+   * DuckDB's memory limit (default 1GB): loads and queries past it spill to a temporary directory
+   * beside the database instead of growing the process.
+   */
+  readonly memoryLimit?: string;
 }
 
 const MEMORY = ':memory:';
@@ -42,8 +60,9 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   if (path !== MEMORY && !readOnly) await mkdir(dirname(path), { recursive: true });
   const instance = await DuckDBInstance.create(path, {
     // Pinned although it is the default: loads rely on it to write each snapshot's rows clustered
-    // in `ord` order, which is what lets row-group statistics prune scans (replace-snapshots.ts).
+    // in `ord` order, which is what lets row-group statistics prune scans (load.ts).
     preserve_insertion_order: 'true',
+    memory_limit: options.memoryLimit ?? '1GB',
     ...(readOnly ? { access_mode: 'READ_ONLY' } : {}),
   });
   const connections: DuckDBConnection[] = [];
@@ -60,8 +79,10 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   }
 }
 
+const EMPTY: ColumnarResult = Object.freeze({ rowCount: 0, columns: Object.freeze({}) });
+
 class DuckDbStore implements Store {
-  readonly dialect = duckdbDialect;
+  readonly kind = 'duckdb';
   readonly description: string;
   readonly #instance: DuckDBInstance;
   readonly #writer: DuckDBConnection;
@@ -85,18 +106,87 @@ class DuckDbStore implements Store {
     this.#readOnly = readOnly;
   }
 
-  select(query: SqlQuery): Promise<ColumnarResult> {
+  #select(query: SqlQuery): Promise<ColumnarResult> {
     return this.#readers.use(async (c) =>
       toColumnarResult(await c.runAndReadAll(query.sql, [...query.params])),
     );
   }
 
-  replaceSnapshots(loads: readonly SnapshotLoad[]): Promise<SnapshotReplaceResult> {
-    return this.#write(() => replaceSnapshots(this.#writer, loads));
+  async latestSnapshot(partnerId: string): Promise<string | null> {
+    const r = await this.#select(compileLatestSnapshot(partnerId, duckdbDialect));
+    return (r.columns.processedDate?.[0] as string | undefined) ?? null;
   }
 
-  loadRowCsv(load: RowCsvLoad): Promise<RowCsvOutcome> {
-    return this.#write(() => loadRowCsv(this.#writer, load));
+  async deploymentPage(plan: QueryPlan): Promise<DeploymentPage> {
+    const [count, rows] = await Promise.all([
+      this.#select(compileDeploymentCount(plan, duckdbDialect)),
+      plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileDeploymentPage(plan, duckdbDialect)),
+    ]);
+    return { rows, totalCount: Number(count.columns.total?.[0] ?? 0) };
+  }
+
+  async serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]> {
+    const r = await this.#select(compilePartnerSummary(partnerId, date, duckdbDialect));
+    const c = r.columns;
+    return Array.from({ length: r.rowCount }, (_, i) => ({
+      serviceCode: String(c.serviceCode?.[i]),
+      channel: String(c.channel?.[i]),
+      licensesSold: Number(c.licensesSold?.[i] ?? 0),
+      cappedDeployed: Number(c.cappedDeployed?.[i] ?? 0),
+    }));
+  }
+
+  async customerLatestSnapshot(partnerId: string, customerId: string): Promise<string | null> {
+    const r = await this.#select(compileCustomerLatestDate(partnerId, customerId, duckdbDialect));
+    return (r.columns.processedDate?.[0] as string | null | undefined) ?? null;
+  }
+
+  async customerProducts(partnerId: string, customerId: string, date: string): Promise<CustomerProduct[]> {
+    const r = await this.#select(compileCustomerProducts(partnerId, customerId, date, duckdbDialect));
+    const text = (name: string, i: number) => String(r.columns[name]?.[i] ?? '');
+    const num = (name: string, i: number) => Number(r.columns[name]?.[i] ?? 0);
+    return Array.from({ length: r.rowCount }, (_, i) => ({
+      customerTenantId: text('customerTenantId', i),
+      customerName: text('customerName', i),
+      productId: text('productId', i),
+      productName: text('productName', i),
+      serviceCode: text('serviceCode', i),
+      serviceName: text('serviceName', i),
+      channel: text('channel', i),
+      licensesDeployed: num('licensesDeployed', i),
+      licensesSold: num('licensesSold', i),
+    }));
+  }
+
+  async listSnapshots(partnerId: string): Promise<SnapshotInfo[]> {
+    const r = await this.#select(compileSnapshotList(partnerId, duckdbDialect));
+    const col = (name: string, i: number) => r.columns[name]?.[i];
+    return Array.from({ length: r.rowCount }, (_, i) => ({
+      processedDate: String(col('processedDate', i)),
+      rows: Number(col('rowCount', i)),
+      customers: Number(col('customerCount', i)),
+      products: Number(col('productCount', i)),
+      importedAt: String(col('importedAt', i)),
+      source: String(col('source', i) ?? ''),
+      missingCustomers: parseList(col('missingCustomers', i)),
+    }));
+  }
+
+  async catalog(): Promise<CatalogSku[]> {
+    const r = await this.#select(compileCatalog(duckdbDialect));
+    const col = (name: string, i: number) => String(r.columns[name]?.[i] ?? '');
+    return Array.from({ length: r.rowCount }, (_, i) => ({
+      skuId: col('skuId', i),
+      partNumber: col('partNumber', i),
+      displayName: col('displayName', i),
+      productName: col('productName', i),
+      serviceCode: col('serviceCode', i),
+      serviceName: col('serviceName', i),
+    }));
+  }
+
+  load(request: LoadRequest, feed: (sink: LoadSink) => Promise<void>): Promise<LoadOutcome> {
+    return this.#write(() => load(this.#writer, request, feed));
   }
 
   deleteSnapshotsBefore(before: string, partnerId?: string): Promise<{ snapshots: number; rows: number }> {
@@ -124,5 +214,16 @@ class DuckDbStore implements Store {
       this.#instance.closeSync();
     })();
     return this.#closing;
+  }
+}
+
+/** `missing_customers` is a JSON array of tenant ids. */
+function parseList(value: unknown): string[] {
+  if (typeof value !== 'string' || value === '') return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
   }
 }

@@ -1,0 +1,370 @@
+/**
+ * Every load, from any source, in four steps on the write connection:
+ *
+ * 1. Stage raw values in a temporary table: CSV row files through DuckDB's own `read_csv` (records
+ *    it cannot read are kept in its rejects table with their byte offset), rows mapped in
+ *    TypeScript through the appender.
+ * 2. Validate in SQL (`src/sql/ingest.ts`, the one set of rules): one scan lists every bad value.
+ * 3. With any problem, map each to `file:line` (`csv-lines.ts` for CSV rows), drop the staging
+ *    table and report; the store is unchanged.
+ * 4. Otherwise, in one transaction: delete the snapshots the load covers, insert the normalised rows
+ *    numbered in canonical order, and record the snapshots.
+ *
+ * One window over the date, ordered by (customer, product, channel), does three jobs in a single
+ * sort: `row_number()` gives `ord`, the row's position in the canonical E5 order (DuckDB compares
+ * VARCHAR byte-wise, as every store must); `lag()` over the same order finds duplicate keys, which
+ * are then adjacent, and `error()` aborts the statement; and the window's output, grouped by date
+ * and sorted within it, is the physical order rows are written in, so `deployment` stays clustered
+ * and DuckDB's row-group min/max statistics prune scans.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { isIsoDay } from '../../domain/dates.ts';
+import { ROW_FIELDS, type RowField } from '../../domain/fields.ts';
+import { duckdbDialect as d } from '../../sql/dialect.ts';
+import { rowReasonsSql, rowValidSql, STAGE_COLUMNS, storedValueSql } from '../../sql/ingest.ts';
+import { readCsvHeader } from '../csv-header.ts';
+import type { LoadOutcome, LoadRequest, LoadSink, RawRow, RowError } from '../store.ts';
+import { locateRecords } from './csv-lines.ts';
+import { inTransaction } from './transaction.ts';
+
+const STAGE = 'seatwise_stage';
+const REJECTS = 'seatwise_rejects';
+const REJECT_SCANS = 'seatwise_reject_scans';
+const DUPLICATE_MARK = 'seatwise: duplicate row';
+const DEFAULT_MAX_ERRORS = 50;
+
+const RAW_COLUMNS = ROW_FIELDS.map((f) => STAGE_COLUMNS[f]);
+
+/** The columns of `deployment` a load fills (all but `partner_id` and `ord`), in ROW_FIELDS order. */
+const DATA_COLUMNS = RAW_COLUMNS.join(', ');
+
+interface StagedFile {
+  readonly name: string;
+  /** Set for a CSV file read by `read_csv`: its rows have no line in the staging table. */
+  readonly csv?: { readonly path: string; readonly headerLine: number; readonly rejectLines: Set<number> };
+  /** rowid of its first staged row. */
+  readonly firstRow: number;
+}
+
+/** Where a problem is before its line is known: a staged row, a rejected CSV record, or a line. */
+type Place =
+  | { readonly file: number; readonly row: number }
+  | { readonly file: number; readonly duckLine: number }
+  | { readonly file: number; readonly line: number };
+
+/** A problem; a duplicate also names where its key first appeared. */
+type Found = Place & { readonly reason: string; readonly first?: Place };
+
+export async function load(
+  connection: DuckDBConnection,
+  request: LoadRequest,
+  feed: (sink: LoadSink) => Promise<void>,
+): Promise<LoadOutcome> {
+  const maxErrors = request.maxErrors ?? DEFAULT_MAX_ERRORS;
+  for (const date of request.dates ?? []) {
+    if (!isIsoDay(date)) throw new RangeError(`snapshot date ${JSON.stringify(date)} is not YYYY-MM-DD`);
+  }
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE ${STAGE} (file_no INTEGER NOT NULL, line INTEGER,` +
+      ` ${RAW_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`,
+  );
+  try {
+    const files: StagedFile[] = [];
+    const found: Found[] = [];
+    let staged = 0;
+    const fileNo = (name: string, csv?: StagedFile['csv']): number => {
+      files.push({ name, firstRow: staged, ...(csv === undefined ? {} : { csv }) });
+      return files.length - 1;
+    };
+    /** Rows and errors of a source name share one entry; every CSV file gets its own. */
+    const namedFile = (name: string): number => {
+      const known = files.findIndex((f) => f.name === name && f.csv === undefined);
+      return known >= 0 ? known : fileNo(name);
+    };
+    const stageCsv = async (path: string, name: string): Promise<void> => {
+      const header = await readCsvHeader(path);
+      if (typeof header === 'string') {
+        found.push({ file: namedFile(name), line: 1, reason: header });
+        return;
+      }
+      const csv = { path, headerLine: header.line, rejectLines: new Set<number>() };
+      const no = fileNo(name, csv);
+      staged += await readCsv(connection, no, path, header, maxErrors);
+      for (const r of await rejects(connection, header.width)) {
+        // DuckDB may report one record more than once; one problem per record is enough.
+        if (csv.rejectLines.has(r.line)) continue;
+        csv.rejectLines.add(r.line);
+        found.push({ file: no, duckLine: r.line, reason: r.reason });
+      }
+    };
+    await feed({
+      csvFile: stageCsv,
+      rows: async (name, rows) => {
+        staged += await appendRows(connection, namedFile(name), rows);
+      },
+      error: (name, line, reason) => {
+        found.push({ file: namedFile(name), line, reason });
+      },
+    });
+
+    found.push(...(await invalidValues(connection, maxErrors)));
+    if (found.length > 0) found.push(...(await duplicates(connection, maxErrors)));
+    if (found.length > 0) return await rejected(files, found, maxErrors);
+
+    const dates = await stagedDates(connection, request.dates ?? []);
+    if (dates.length === 0) return { ok: true, rows: 0, customers: 0, products: 0, dates: [] };
+    try {
+      let outcome: LoadOutcome | undefined;
+      await inTransaction(connection, async () => {
+        await deleteSnapshots(connection, request.partnerId, dates);
+        const rows = await insertOrdered(connection, request.partnerId);
+        await recordSnapshots(connection, request, dates);
+        outcome = { ok: true, rows, ...(await distinctCounts(connection, request.partnerId, dates)), dates };
+      });
+      return outcome!;
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.includes(DUPLICATE_MARK)) throw err;
+      return await rejected(files, await duplicates(connection, maxErrors), maxErrors);
+    }
+  } finally {
+    await connection.run(`DROP TABLE IF EXISTS ${STAGE}`);
+  }
+}
+
+/** Stages one CSV file's records; returns how many were read (rejected ones are not). */
+async function readCsv(
+  connection: DuckDBConnection,
+  file: number,
+  path: string,
+  header: { readonly line: number; readonly width: number; readonly columns: readonly number[] },
+  maxErrors: number,
+): Promise<number> {
+  const names = Array.from({ length: header.width }, (_, i) => `c${i}`);
+  const columns = names.map((n) => `'${n}': 'VARCHAR'`).join(', ');
+  const picked = header.columns.map((c) => `c${c}`).join(', ');
+  // Table-function arguments cannot be bound; the path is quoted as a literal. A path holding
+  // glob characters would be read as a pattern, so those are refused.
+  if (/[*?[\]{}]/.test(path)) throw new RangeError(`cannot read ${path}: the path holds * ? [ ] { or }`);
+  // Each scan starts with empty rejects tables, so they hold this file's records only.
+  await connection.run(`DROP TABLE IF EXISTS ${REJECTS}; DROP TABLE IF EXISTS ${REJECT_SCANS}`);
+  const result = await connection.run(
+    `INSERT INTO ${STAGE} SELECT ${file}, NULL, ${picked} FROM read_csv('${path.replaceAll("'", "''")}',` +
+      ` columns={${columns}}, header=true, skip=${header.line - 1}, auto_detect=false, delim=',',` +
+      ` quote='"', escape='"', strict_mode=true, force_not_null=[${names.map((n) => `'${n}'`).join(', ')}],` +
+      ` store_rejects=true, rejects_table='${REJECTS}', rejects_scan='${REJECT_SCANS}',` +
+      ` rejects_limit=${maxErrors + 1})`,
+  );
+  return Number(result.rowsChanged);
+}
+
+/** The records `read_csv` rejected in its last scan, by DuckDB's line number, with a reason. */
+async function rejects(
+  connection: DuckDBConnection,
+  width: number,
+): Promise<{ line: number; reason: string }[]> {
+  const r = await connection.runAndReadAll(
+    `SELECT CAST(line AS BIGINT) AS line, error_type, error_message FROM ${REJECTS} ORDER BY line`,
+  );
+  return r.getRowObjectsJS().map((row) => ({
+    line: Number(row.line),
+    reason: rejectReason(String(row.error_type), String(row.error_message), width),
+  }));
+}
+
+function rejectReason(type: string, message: string, width: number): string {
+  const found = /Found:\s*(\d+)/.exec(message)?.[1];
+  switch (type) {
+    case 'MISSING COLUMNS':
+    case 'TOO MANY COLUMNS':
+      return `expected ${width} fields as in the header, found ${found ?? (type === 'MISSING COLUMNS' ? 'fewer' : 'more')}`;
+    case 'UNQUOTED VALUE':
+      return 'broken quoting: a quoted value must end with a quote followed by a comma or the line end';
+    case 'LINE SIZE OVER MAXIMUM':
+      return 'line longer than the reader allows (an unterminated quoted value?)';
+    case 'INVALID ENCODING':
+    case 'INVALID UNICODE':
+      return 'not valid UTF-8; save the file as UTF-8';
+    default:
+      return `cannot read this line: ${message.split('\n')[0]}`;
+  }
+}
+
+/** Appends rows a source mapped in TypeScript; returns how many. */
+async function appendRows(
+  connection: DuckDBConnection,
+  file: number,
+  rows: readonly RawRow[],
+): Promise<number> {
+  const appender = await connection.createAppender(STAGE, 'main', 'temp');
+  try {
+    for (const row of rows) {
+      appender.appendInteger(file);
+      appender.appendInteger(row.line);
+      for (let i = 0; i < ROW_FIELDS.length; i++) {
+        const v = row.values[i];
+        if (v === null || v === undefined) appender.appendNull();
+        else appender.appendVarchar(typeof v === 'string' ? v : String(v));
+      }
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  return rows.length;
+}
+
+/** Every staged value without a stored form, one problem per field, in staging order. */
+async function invalidValues(connection: DuckDBConnection, maxErrors: number): Promise<Found[]> {
+  const r = await connection.runAndReadAll(
+    `SELECT file_no, rowid AS row, line, ${rowReasonsSql(d)} AS reasons FROM ${STAGE}` +
+      ` WHERE NOT (${rowValidSql(d)}) ORDER BY file_no, rowid LIMIT ${maxErrors + 1}`,
+  );
+  const out: Found[] = [];
+  for (const row of r.getRowObjectsJS()) {
+    for (const reason of row.reasons as string[]) out.push({ ...placed(row), reason });
+  }
+  return out;
+}
+
+/** A staged row's problem: at its line when it has one (appended rows), else by its rowid. */
+function placed(row: Record<string, unknown>, prefix = ''): Place {
+  const file = Number(row[`${prefix}file_no`]);
+  const line = row[`${prefix}line`];
+  return line === null || line === undefined
+    ? { file, row: Number(row[`${prefix}row`]) }
+    : { file, line: Number(line) };
+}
+
+const stored = (f: RowField) => storedValueSql(f, d);
+
+/** Rows whose key (date, customer, product, channel) an earlier staged row already has. */
+async function duplicates(connection: DuckDBConnection, maxErrors: number): Promise<Found[]> {
+  const r = await connection.runAndReadAll(
+    `SELECT * FROM (SELECT file_no, row, line, k_date, k_customer, k_product, k_channel,` +
+      ' first_value(file_no) OVER w AS first_file_no, first_value(row) OVER w AS first_row,' +
+      ' first_value(line) OVER w AS first_line, row_number() OVER w AS n' +
+      ` FROM (SELECT file_no, rowid AS row, line, CAST(${stored('processedDateTime')} AS VARCHAR) AS k_date,` +
+      ` ${stored('customerTenantId')} AS k_customer, ${stored('productId')} AS k_product,` +
+      ` ${stored('channel')} AS k_channel FROM ${STAGE})` +
+      ' WHERE k_date IS NOT NULL AND k_customer IS NOT NULL AND k_product IS NOT NULL AND k_channel IS NOT NULL' +
+      ' WINDOW w AS (PARTITION BY k_date, k_customer, k_product, k_channel ORDER BY file_no, row))' +
+      ` WHERE n > 1 ORDER BY file_no, row LIMIT ${maxErrors + 1}`,
+  );
+  return r.getRowObjectsJS().map((row) => {
+    const reason =
+      `duplicate row for processed date ${row.k_date}, customerTenantId ${row.k_customer}, ` +
+      `productId ${row.k_product}, channel ${JSON.stringify(row.k_channel)}; first at `;
+    return { ...placed(row), reason, first: placed(row, 'first_') };
+  });
+}
+
+/** Turns found problems into `file:line: reason` errors, in file and line order. */
+async function rejected(
+  files: readonly StagedFile[],
+  found: readonly Found[],
+  maxErrors: number,
+): Promise<LoadOutcome> {
+  // Rows without a line are CSV records: locate them in their file, one pass per file.
+  const wanted = new Map<number, Set<number>>();
+  const want = (f: Place) => {
+    if (!('row' in f)) return;
+    const set = wanted.get(f.file) ?? new Set<number>();
+    set.add(f.row - files[f.file]!.firstRow);
+    wanted.set(f.file, set);
+  };
+  for (const f of found) {
+    want(f);
+    if (f.first !== undefined) want(f.first);
+    if ('duckLine' in f && !wanted.has(f.file)) wanted.set(f.file, new Set());
+  }
+  const located = new Map<number, Awaited<ReturnType<typeof locateRecords>>>();
+  for (const [no, rows] of wanted) {
+    const csv = files[no]!.csv!;
+    located.set(no, await locateRecords(csv.path, csv.headerLine, csv.rejectLines, rows));
+  }
+  const lineOf = (f: Place): number => {
+    if ('line' in f) return f.line;
+    const at = located.get(f.file);
+    if ('duckLine' in f) return at?.rejected.get(f.duckLine) ?? f.duckLine;
+    return at?.accepted.get(f.row - files[f.file]!.firstRow) ?? 0;
+  };
+  const errors = found.map((f) => {
+    const first = f.first;
+    const where = first === undefined ? '' : `${files[first.file]!.name}:${lineOf(first)}`;
+    return { no: f.file, error: { file: files[f.file]!.name, line: lineOf(f), reason: f.reason + where } };
+  });
+  errors.sort((a, b) => a.no - b.no || a.error.line - b.error.line);
+  return {
+    ok: false,
+    errors: errors.slice(0, maxErrors).map((e): RowError => e.error),
+    truncated: errors.length > maxErrors,
+  };
+}
+
+/** The dates of the staged rows plus the ones the request names, sorted. */
+async function stagedDates(connection: DuckDBConnection, named: readonly string[]): Promise<string[]> {
+  const r = await connection.runAndReadAll(
+    `SELECT DISTINCT strftime(${stored('processedDateTime')}, '%Y-%m-%d') AS day FROM ${STAGE}`,
+  );
+  const days = new Set<string>(named);
+  for (const row of r.getRowObjectsJS()) days.add(String(row.day));
+  return [...days].sort();
+}
+
+const SCOPE = 'partner_id = $1 AND processed_date = CAST($2 AS DATE)';
+
+async function deleteSnapshots(connection: DuckDBConnection, partnerId: string, dates: readonly string[]) {
+  for (const date of dates) {
+    await connection.run(`DELETE FROM deployment WHERE ${SCOPE}`, [partnerId, date]);
+    await connection.run(`DELETE FROM snapshots WHERE ${SCOPE}`, [partnerId, date]);
+  }
+}
+
+/** Inserts the staged rows in stored form, numbered in canonical order (see the module comment). */
+async function insertOrdered(connection: DuckDBConnection, partnerId: string): Promise<number> {
+  const same = (c: string) => `${c} = lag(${c}) OVER w`;
+  const duplicate =
+    `error('${DUPLICATE_MARK} (date ' || processed_date || ', customer '` +
+    ` || customer_tenant_id || ', product ' || product_id || ', channel ' || channel || ')')`;
+  const values = ROW_FIELDS.map((f) => `${stored(f)} AS ${STAGE_COLUMNS[f]}`).join(', ');
+  const result = await connection.run(
+    `INSERT INTO deployment (partner_id, ${DATA_COLUMNS}, ord) SELECT CAST($1 AS VARCHAR), ${DATA_COLUMNS},` +
+      ` CAST(CASE WHEN ${same('customer_tenant_id')} AND ${same('product_id')} AND ${same('channel')}` +
+      ` THEN ${duplicate} ELSE row_number() OVER w - 1 END AS INTEGER)` +
+      ` FROM (SELECT ${values} FROM ${STAGE})` +
+      ' WINDOW w AS (PARTITION BY processed_date ORDER BY customer_tenant_id, product_id, channel)',
+    [partnerId],
+  );
+  return Number(result.rowsChanged);
+}
+
+/** Records the snapshots, counting their rows as now stored. */
+async function recordSnapshots(connection: DuckDBConnection, request: LoadRequest, dates: readonly string[]) {
+  const importedAt = new Date().toISOString().replace('T', ' ').replace('Z', '');
+  const missing = JSON.stringify([...(request.missingCustomers ?? [])].sort());
+  for (const date of dates) {
+    await connection.run(
+      'INSERT INTO snapshots (partner_id, processed_date, row_count, customer_count, product_count, imported_at,' +
+        ' source, missing_customers)' +
+        ' SELECT $1, CAST($2 AS DATE), count(*), count(DISTINCT customer_tenant_id), count(DISTINCT product_id),' +
+        ` CAST($3 AS TIMESTAMP), $4, $5 FROM deployment WHERE ${SCOPE}`,
+      [request.partnerId, date, importedAt, request.source, missing],
+    );
+  }
+}
+
+async function distinctCounts(
+  connection: DuckDBConnection,
+  partnerId: string,
+  dates: readonly string[],
+): Promise<{ customers: number; products: number }> {
+  const list = dates.map((_, i) => `CAST($${i + 2} AS DATE)`).join(', ');
+  const r = await connection.runAndReadAll(
+    'SELECT count(DISTINCT customer_tenant_id) AS customers, count(DISTINCT product_id) AS products' +
+      ` FROM deployment WHERE partner_id = $1 AND processed_date IN (${list})`,
+    [partnerId, ...dates],
+  );
+  const row = r.getRowObjectsJS()[0]!;
+  return { customers: Number(row.customers), products: Number(row.products) };
+}
