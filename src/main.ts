@@ -1,34 +1,40 @@
 /**
- * Composition root: config → store → service → app → listen, and a clean shutdown. The store comes
- * from `open-store.ts`, the one module that picks its implementation.
+ * Composition root: config → store → service → app → listen, then the socket through which CLI
+ * commands use the same store (src/channel/), and a clean shutdown. The store comes from
+ * `open-store.ts`, the one module that picks its implementation.
  */
 import type { FastifyInstance } from 'fastify';
-import { announce, incomingDir, newAdminSecret, withdraw } from './admin-link.ts';
 import { DEFAULT_KEY_SET_OPTIONS, trustIssuers } from './auth/issuers.ts';
 import { keyPathFor, loadOrCreateIssuerKey } from './auth/local-issuer.ts';
 import { RateLimiter } from './auth/rate-limiter.ts';
 import { createTokenVerifier } from './auth/verify.ts';
+import { type Channel, listenChannel } from './channel/server.ts';
 import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { openStore } from './open-store.ts';
 import { DeploymentService } from './service/deployment-service.ts';
-import { SnapshotService } from './service/snapshot-service.ts';
 import type { Store } from './store/store.ts';
 import { VERSION } from './version.ts';
+
+const MEMORY = ':memory:';
 
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
   readonly app: FastifyInstance;
   readonly store: Store;
-  /** Stops accepting connections, lets in-flight requests finish, then closes the store. Idempotent. */
+  /** The socket CLI commands on the same database go through; undefined for an in-memory store. */
+  readonly socketPath: string | undefined;
+  /**
+   * Stops accepting connections (the socket first), lets in-flight requests finish, then closes the
+   * store. Idempotent.
+   */
   close(): Promise<void>;
 }
 
 export async function startServer(config: Config, store?: Store): Promise<RunningServer> {
   const ownStore = store ?? (await openStore(config));
   try {
-    const secret = newAdminSecret();
     const localKey = config.localIssuer ? await loadOrCreateIssuerKey(keyPathFor(config.db)) : undefined;
     const issuers = trustIssuers(config.issuers, {
       ...DEFAULT_KEY_SET_OPTIONS,
@@ -42,28 +48,36 @@ export async function startServer(config: Config, store?: Store): Promise<Runnin
         limiter: config.rateLimit === null ? null : new RateLimiter(config.rateLimit),
       },
       trustProxy: config.trustProxy,
-      admin: { snapshots: new SnapshotService(ownStore), secret, incomingDir: incomingDir(config.db) },
       serverId: config.serverId,
       byteOrderMark: config.byteOrderMark,
       logLevel: config.logLevel,
       version: VERSION,
-      storeName: ownStore.dialect.name,
+      storeName: ownStore.kind,
     });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
-    // Tell CLI commands on this machine that this process owns the database now.
-    await announce(config.db, { pid: process.pid, url, secret });
+    // From now on CLI commands on this database use this store through the socket beside it.
+    let channel: Channel | undefined;
+    if (config.db !== MEMORY) {
+      try {
+        channel = await listenChannel(ownStore, config.db);
+      } catch (err) {
+        await app.close();
+        throw err;
+      }
+    }
     let closing: Promise<void> | undefined;
     return {
       url,
       app,
       store: ownStore,
+      socketPath: channel?.socketPath,
       close: () => {
         closing ??= (async () => {
-          await withdraw(config.db, process.pid);
+          await channel?.close();
           await app.close();
           await ownStore.close();
         })();

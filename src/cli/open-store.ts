@@ -1,16 +1,50 @@
+/**
+ * How CLI commands reach the store. DuckDB lets one process open a database file; while
+ * `seatwise serve` runs it is that process, so commands use its store through the socket beside the
+ * file (src/channel/), and otherwise open the file themselves.
+ */
+import { connectToServer } from '../channel/connect.ts';
+import { socketPathFor } from '../channel/socket-path.ts';
 import { openStore } from '../open-store.ts';
 import type { Store } from '../store/store.ts';
 import { CliError } from './cli-error.ts';
 
-/** Opens the store for a CLI command, turning DuckDB's lock conflict into a readable message. */
+/** The running server's store when one owns `db`, else the file itself. */
 export async function openCliStore(db: string): Promise<Store> {
+  const remote = await connectToServer(db);
+  if (remote !== undefined) return remote;
   try {
     return await openStore({ db });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (/lock/i.test(message)) {
-      throw new CliError(`${db} is in use by another process (is 'seatwise serve' running on it?)`);
-    }
-    throw err;
+    if (!isLockConflict(err)) throw err;
+    // A server may have started between the look for its socket and the open.
+    const late = await connectToServer(db);
+    if (late !== undefined) return late;
+    throw new CliError(
+      `${db} is in use by another process, and no seatwise serve answers on its socket; ` +
+        'stop that process and try again',
+    );
   }
+}
+
+/** The file itself, for `serve`: it refuses when another server owns the database. */
+export async function openOwnStore(db: string): Promise<Store> {
+  const other = await connectToServer(db);
+  if (other !== undefined) {
+    await other.close();
+    throw new CliError(
+      `another seatwise serve already owns ${db} (it answers on ${socketPathFor(db)}); ` +
+        'stop it first, or serve another --db',
+    );
+  }
+  try {
+    return await openStore({ db });
+  } catch (err) {
+    if (!isLockConflict(err)) throw err;
+    throw new CliError(`${db} is in use by another process; stop that process and try again`);
+  }
+}
+
+function isLockConflict(err: unknown): boolean {
+  return /lock/i.test(err instanceof Error ? err.message : String(err));
 }

@@ -15,7 +15,6 @@ import type { DeploymentService } from '../service/deployment-service.ts';
 import { type AccessGate, authHook } from './auth-hook.ts';
 import { errorBody, toApiError } from './faults.ts';
 import { correlationIds, responseHeaders } from './request-context.ts';
-import { type AdminOptions, registerAdminRoutes } from './routes/admin.ts';
 import { registerDashboardRoutes } from './routes/dashboard.ts';
 import { registerDeploymentRoutes } from './routes/deployment.ts';
 import { registerLegacyRoutes } from './routes/legacy.ts';
@@ -31,8 +30,6 @@ export interface AppOptions {
   readonly logLevel: string;
   readonly version: string;
   readonly storeName: string;
-  /** The local admin API for CLI commands; off when undefined. */
-  readonly admin?: AdminOptions;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -95,7 +92,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerLegacyRoutes(app, options.service, routeOptions);
   registerMetaRoutes(app, { version: options.version, storeName: options.storeName });
   registerDashboardRoutes(app);
-  if (options.admin !== undefined) registerAdminRoutes(app, options.admin);
   return app;
 }
 

@@ -2,10 +2,10 @@ import type { Command } from '@commander-js/extra-typings';
 import { issueLocalToken, keyPathFor, loadOrCreateIssuerKey } from '../../auth/local-issuer.ts';
 import { type Config, ConfigError, loadConfig } from '../../config.ts';
 import { DEMO_PARTNER_ID } from '../../ingest/demo.ts';
-import { compileLatestSnapshot } from '../../sql/compile.ts';
+import type { RunningServer } from '../../main.ts';
 import { VERSION } from '../../version.ts';
 import { CliError } from '../cli-error.ts';
-import { openCliStore } from '../open-store.ts';
+import { openOwnStore } from '../open-store.ts';
 import { DEMO_DEFAULTS, loadDemo } from './demo.ts';
 
 export function registerServe(program: Command): void {
@@ -50,19 +50,23 @@ export function registerServe(program: Command): void {
         if (err instanceof ConfigError) throw new CliError(err.message, 2);
         throw err;
       }
-      const store = await openCliStore(config.db);
-      if (opts.demo) {
-        const latest = await store.select(compileLatestSnapshot(DEMO_PARTNER_ID, store.dialect));
-        if (latest.rowCount === 0) {
+      // The server opens the file itself: it becomes the one owner, and commands go through it.
+      const store = await openOwnStore(config.db);
+      let server: RunningServer;
+      try {
+        if (opts.demo && (await store.latestSnapshot(DEMO_PARTNER_ID)) === null) {
           process.stdout.write(
             `${await loadDemo(store, { partnerId: DEMO_PARTNER_ID, ...DEMO_DEFAULTS })}\n`,
           );
         }
+        // Loaded here, not at start-up: the other commands need neither the web server nor the verifier.
+        const { startServer } = await import('../../main.ts');
+        server = await startServer(config, store);
+      } catch (err) {
+        await store.close();
+        throw err;
       }
-      // Loaded here, not at start-up: the other commands need neither the web server nor the verifier.
-      const { startServer } = await import('../../main.ts');
-      const server = await startServer(config, store);
-      process.stdout.write(await banner(config, server.url));
+      process.stdout.write(await banner(config, server.url, server.socketPath));
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
           process.stdout.write(`\n${signal}: finishing in-flight requests and closing the store…\n`);
@@ -81,10 +85,12 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-async function banner(config: Config, url: string): Promise<string> {
+async function banner(config: Config, url: string, socket: string | undefined): Promise<string> {
   const api = `${url}/v1/analytics/commercial/deployment/license/`;
   const head = `\nSeatwise ${VERSION} is serving ${config.db}\n  API:        ${api}\n`;
-  const tail = `  OpenAPI:    ${url}/openapi.json\n\n`;
+  const commands =
+    socket === undefined ? '' : `  Commands:   seatwise commands on this --db go through ${socket}\n`;
+  const tail = `  OpenAPI:    ${url}/openapi.json\n${commands}\n`;
   if (!config.localIssuer) {
     return (
       `${head}  Dashboard:  ${url}/dashboard\n${tail}` +
