@@ -46,18 +46,61 @@ describe('skuCatalog', () => {
       parseSkuCatalog('String_Id,GUID,Product_Display_Name,serviceCode,serviceName\nA,nope,B,o365,C\n'),
     ).toThrow('SKU catalog record 2: GUID nope is not a GUID');
   });
+
+  it("matches header names without case, spaces and underscores (Microsoft's `String_ Id`)", () => {
+    const text =
+      'String_ Id,guid,Product Display Name,ServiceCode,service_name\n' +
+      'CRMSTANDARD,d17b27af-3f49-4822-99f9-56a661538792,Microsoft Dynamics CRM Online,crm,Microsoft Dynamics\n';
+    expect(parseSkuCatalog(text).map((s) => [s.partNumber, s.skuId, s.serviceCode])).toEqual([
+      ['CRMSTANDARD', 'D17B27AF-3F49-4822-99F9-56A661538792', 'crm'],
+    ]);
+    expect(() => parseSkuCatalog('StringId,GUID\n')).toThrow(
+      'SKU catalog: missing column Product_Display_Name',
+    );
+  });
 });
 
 describe('classifySku', () => {
   it.each([
     ['DYN365_ENTERPRISE_SALES', 'Anything', 'crm'],
     ['D365_SALES_PRO', 'Sales Pro', 'crm'],
+    ['DYNAMICS_AX_TASK', '', 'crm'],
     ['crmstandard', 'Microsoft Dynamics CRM Online', 'crm'],
     ['SOMETHING_NEW', 'Dynamics 365 Field Service', 'crm'],
+    // Partner Center's own E5 examples: Dynamics AX, by name alone, upper-cased as it shows them.
+    ['', 'DYNAMICS AX TASK', 'crm'],
+    ['', 'DYNAMICS AX ENTERPRISE', 'crm'],
+    ['', 'Microsoft Dynamics AX7 User', 'crm'],
+    ['', 'Power Apps for dynamics users', 'crm'],
     ['ENTERPRISEPACK', 'Office 365 E3', 'o365'],
     ['POWER_BI_PRO', 'Power BI Pro', 'o365'],
+    ['', 'DYNAMIC DATA MASKING', 'o365'],
   ])('%s / %s → %s', (partNumber, displayName, code) => {
-    expect(classifySku({ partNumber, displayName }).serviceCode).toBe(code);
+    expect(classifySku({ partNumber, displayName })).toEqual(
+      code === 'crm'
+        ? { serviceCode: 'crm', serviceName: 'Microsoft Dynamics' }
+        : { serviceCode: 'o365', serviceName: 'Microsoft Office 365' },
+    );
+  });
+
+  it('tests displayNameContains anywhere in the name and prefixes only at the start', () => {
+    const table = {
+      rules: [
+        {
+          match: 'displayNameContains' as const,
+          prefix: 'Teams',
+          serviceCode: 'teams',
+          serviceName: 'Teams',
+        },
+        { match: 'partNumberPrefix' as const, prefix: 'MCO', serviceCode: 'voice', serviceName: 'Voice' },
+      ],
+      fallback: DEFAULT_CLASSIFICATION.fallback,
+    };
+    const code = (partNumber: string, displayName: string) =>
+      classifySku({ partNumber, displayName }, table).serviceCode;
+    expect(code('X', 'Microsoft teams Phone')).toBe('teams');
+    expect(code('MCOEV', 'Phone System')).toBe('voice');
+    expect(code('X_MCO', 'Phone System')).toBe('o365');
   });
 
   it('takes a user table instead of the default', () => {

@@ -20,13 +20,16 @@ export interface CatalogSku {
 
 const HEADER = ['String_Id', 'GUID', 'Product_Display_Name', 'serviceCode', 'serviceName'] as const;
 
-/** Parses catalog CSV text (header as in sku-catalog.csv; values trimmed, since Microsoft's file
- * carries stray spaces, tabs and NBSPs). Throws on a malformed file: it ships with the code. */
+/**
+ * Parses catalog CSV text (header as in sku-catalog.csv, its names matched without case, spaces
+ * and underscores as Microsoft's `String_ Id` needs; values trimmed, since Microsoft's file carries
+ * stray spaces, tabs and NBSPs). Throws on a malformed file: it ships with the code.
+ */
 export function parseSkuCatalog(text: string): CatalogSku[] {
   const [header, ...records] = parseCsvText(text);
-  const names = (header ?? []).map((h) => h.trim().toLowerCase());
+  const names = (header ?? []).map(headerKey);
   const index = HEADER.map((h) => {
-    const i = names.indexOf(h.toLowerCase());
+    const i = names.indexOf(headerKey(h));
     if (i < 0) throw new Error(`SKU catalog: missing column ${h}`);
     return i;
   });
@@ -49,6 +52,11 @@ export function parseSkuCatalog(text: string): CatalogSku[] {
       serviceName,
     });
   });
+}
+
+/** A header name without case, spaces and underscores: `String_ Id` and `String_Id` agree. */
+function headerKey(name: string): string {
+  return name.replace(/[\s_]+/g, '').toLowerCase();
 }
 
 let cached: readonly CatalogSku[] | undefined;

@@ -31,6 +31,25 @@ describe('parseClassificationText', () => {
     );
   });
 
+  it('reads displayNameContains rules, which match anywhere in the name', () => {
+    const table = parseClassificationText(
+      'match,prefix,serviceCode,serviceName\ndisplayNameContains,Dynamics,crm,Microsoft Dynamics\n',
+      'c.csv',
+    );
+    expect(table.rules).toEqual([
+      {
+        match: 'displayNameContains',
+        prefix: 'Dynamics',
+        serviceCode: 'crm',
+        serviceName: 'Microsoft Dynamics',
+      },
+    ]);
+    expect(classifySku({ partNumber: '', displayName: 'DYNAMICS AX TASK' }, table).serviceCode).toBe('crm');
+    expect(classifySku({ partNumber: '', displayName: 'Microsoft Dynamics CRM' }, table).serviceCode).toBe(
+      'crm',
+    );
+  });
+
   it('falls back to the default fallback without a * row', () => {
     const table = parseClassificationText('match,prefix,serviceCode,serviceName\n', 'c.csv');
     expect(table.fallback).toEqual(DEFAULT_CLASSIFICATION.fallback);
@@ -39,7 +58,9 @@ describe('parseClassificationText', () => {
   it('throws file:line errors', () => {
     const head = 'match,prefix,serviceCode,serviceName\n';
     expect(() => parseClassificationText('a,b\n', 'c.csv')).toThrow('c.csv:1: expected the header');
-    expect(() => parseClassificationText(`${head}skuId,X,a,b\n`, 'c.csv')).toThrow('c.csv:2: match "skuId"');
+    expect(() => parseClassificationText(`${head}skuId,X,a,b\n`, 'c.csv')).toThrow(
+      'c.csv:2: match "skuId" is not partNumberPrefix, displayNamePrefix, displayNameContains or *',
+    );
     expect(() => parseClassificationText(`${head}partNumberPrefix,,a,b\n`, 'c.csv')).toThrow(
       'c.csv:2: prefix is empty',
     );

@@ -1,25 +1,28 @@
 /**
- * The `--classify FILE` override of the service classification table (shared spec
- * data-sources.md, "Classification": "keep the rule in one table that a user can override").
+ * The `--classify FILE` override of the service classification table (docs/data-sources.md,
+ * "Service classification"), so that the rule can change without code changes.
  *
  * Format: CSV with the header `match,prefix,serviceCode,serviceName`, one rule per line, first
  * match wins; `#` starts a comment line.
- *   - `match` is `partNumberPrefix` (tested against String_Id / skuPartNumber) or
- *     `displayNamePrefix` (against the product's display name), case-insensitively;
+ *   - `match` is `partNumberPrefix` (String_Id / skuPartNumber starts with `prefix`),
+ *     `displayNamePrefix` (the product's display name starts with it) or `displayNameContains`
+ *     (the display name contains it anywhere), case-insensitively;
  *   - a row with `match` `*` is the fallback for SKUs no rule matches (its prefix is ignored);
  *     without one the default fallback `o365,Microsoft Office 365` applies.
  * Example:
  *   match,prefix,serviceCode,serviceName
  *   partNumberPrefix,DYN365,crm,Microsoft Dynamics
- *   displayNamePrefix,Dynamics 365,crm,Microsoft Dynamics
+ *   displayNameContains,Dynamics,crm,Microsoft Dynamics
  *   *,,o365,Microsoft Office 365
  */
 import { readFile } from 'node:fs/promises';
 import {
   type ClassificationTable,
   DEFAULT_CLASSIFICATION,
+  SERVICE_RULE_MATCHES,
   type ServiceClass,
   type ServiceRule,
+  type ServiceRuleMatch,
 } from '../../domain/classify.ts';
 import { showValue } from '../row-fields.ts';
 import { cleanCell, parseCsvTable } from './csv-table.ts';
@@ -56,11 +59,11 @@ export function parseClassificationText(text: string, file: string): Classificat
     if (match === '*') {
       if (fallback !== undefined) fail(line, 'a second fallback row (*)');
       fallback = { serviceCode, serviceName: name };
-    } else if (match === 'partNumberPrefix' || match === 'displayNamePrefix') {
+    } else if ((SERVICE_RULE_MATCHES as readonly string[]).includes(match)) {
       if (prefix === '') fail(line, 'prefix is empty');
-      rules.push({ match, prefix, serviceCode, serviceName: name });
+      rules.push({ match: match as ServiceRuleMatch, prefix, serviceCode, serviceName: name });
     } else {
-      fail(line, `match ${showValue(match)} is not partNumberPrefix, displayNamePrefix or *`);
+      fail(line, `match ${showValue(match)} is not ${SERVICE_RULE_MATCHES.join(', ')} or *`);
     }
   }
   return Object.freeze({

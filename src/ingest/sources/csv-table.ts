@@ -16,11 +16,54 @@ export type CsvTable =
 
 /**
  * A cell without the debris of Microsoft's catalog file: byte-order marks, zero-width spaces, NBSP
- * and tab padding (shared spec data-sources.md, "Inputs" C). Inner runs of white space become one
- * space, so a tab inside a name cannot make two spellings of one product.
+ * and tab padding (docs/data-sources.md, "The inputs"). Inner runs of white space become one space,
+ * so a tab inside a name cannot make two spellings of one product.
  */
 export function cleanCell(value: string): string {
   return value.replace(/[\s\u200b\ufeff]+/g, ' ').trim();
+}
+
+/**
+ * A header name reduced to what identifies it: lower-case, without spaces and underscores, so
+ * that Microsoft's `String_Id`, its `String_ Id` (published so for a while) and `StringId` agree.
+ */
+export function headerKey(name: string): string {
+  return cleanCell(name)
+    .toLowerCase()
+    .replace(/[\s_]+/g, '');
+}
+
+export type TextEncodingName = 'utf-8' | 'windows-1252';
+
+/**
+ * Windows-1252's characters for the bytes 0x80–0x9F, where it differs from Latin-1 (five bytes
+ * it leaves undefined keep their Latin-1 control characters, as the WHATWG Encoding standard has
+ * it). Node's own `TextDecoder('windows-1252')` decodes this range as Latin-1, losing ’ ™ – and
+ * the like, so the range is mapped here.
+ */
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/** Bytes read as Windows-1252. */
+export function decodeWindows1252(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString('latin1')
+    .replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
+}
+
+/**
+ * The text of a file's bytes: UTF-8 when they are valid UTF-8 (a byte-order mark is dropped),
+ * else Windows-1252, the code page Excel on Western Windows saves in and in which Microsoft has
+ * published its catalog (0x92 for ’, 0xAE for ®, 0x99 for ™). Any byte string is valid
+ * Windows-1252, so this never fails.
+ */
+export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEncodingName } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
+  } catch {
+    return { text: decodeWindows1252(bytes), encoding: 'windows-1252' };
+  }
 }
 
 // White space between a field's quotes and its separators (`,\t"Name, Inc."\t,`) is padding, not

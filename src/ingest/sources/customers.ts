@@ -1,5 +1,5 @@
 /**
- * Partner Center `GET /v1/customers` responses (shared spec data-sources.md, "Inputs" B): one
+ * Partner Center `GET /v1/customers` responses (docs/data-sources.md, "The inputs"): one
  * response `{totalCount, items, links}` or an array of such pages, as `collect --save-raw` and
  * hand-made scripts write them.
  */

@@ -5,7 +5,9 @@
  * starts a comment line; `match` is one of
  *   - `partNumber`: an exact String_Id / skuPartNumber (case-insensitive), e.g. `FLOW_FREE`;
  *   - `skuId`: an exact GUID;
- *   - `nameWord`: a whole word of the display name or part number, e.g. `TRIAL`.
+ *   - `nameWord`: a whole word of the display name or part number, e.g. `TRIAL`;
+ *   - `nameFragment`: text found anywhere in the display name or part number, also inside a
+ *     longer word, e.g. `VTRIAL`.
  * The file replaces the default list; merge with `mergeExclusions(DEFAULT_EXCLUSIONS, list)` to
  * extend it instead.
  */
@@ -32,6 +34,7 @@ export function parseExclusionText(text: string, file: string): ExclusionList {
   const partNumbers: string[] = [];
   const skuIds: string[] = [];
   const nameWords: string[] = [];
+  const nameFragments: string[] = [];
   for (const { line, fields } of table.records) {
     if ((fields[0] ?? '').trimStart().startsWith('#')) continue;
     const match = cleanCell(fields[iMatch] ?? '');
@@ -41,11 +44,12 @@ export function parseExclusionText(text: string, file: string): ExclusionList {
     else if (match === 'nameWord') {
       if (/[^\p{L}\p{N}]/u.test(value)) fail(line, `nameWord ${showValue(value)} must be one word`);
       nameWords.push(value);
-    } else if (match === 'skuId') {
+    } else if (match === 'nameFragment') nameFragments.push(value);
+    else if (match === 'skuId') {
       const id = normalizeGuid(value);
       if (id === undefined) fail(line, `skuId ${showValue(value)} is not a GUID`);
       skuIds.push(id ?? '');
-    } else fail(line, `match ${showValue(match)} is not partNumber, skuId or nameWord`);
+    } else fail(line, `match ${showValue(match)} is not partNumber, skuId, nameWord or nameFragment`);
   }
-  return exclusionList({ partNumbers, skuIds, nameWords });
+  return exclusionList({ partNumbers, skuIds, nameWords, nameFragments });
 }

@@ -139,6 +139,44 @@ describe('readGraphFiles', () => {
     ]);
   });
 
+  it('says what to pass instead of a single subscribedSku or a Partner Center response', async () => {
+    const single = await write(`${T}.json`, {
+      '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#subscribedSkus/$entity',
+      ...item(),
+    });
+    const pcSkus = join(FIXTURES.partnerCenterDir, 'subscribedskus', `${TENANT.tokyo.toLowerCase()}.json`);
+    const pcCustomers = join(FIXTURES.partnerCenterDir, 'customers.json');
+    const r = await readGraphFiles([single, pcSkus, pcCustomers], options);
+    expect(r).toEqual({
+      ok: false,
+      truncated: false,
+      errors: [
+        {
+          file: single,
+          line: 1,
+          reason:
+            'looks like a single Graph subscribedSku (the response of GET /subscribedSkus/{id}); pass the ' +
+            'response of GET /subscribedSkus instead, an object whose "value" array lists every SKU of the tenant',
+        },
+        {
+          file: pcSkus,
+          line: 1,
+          reason:
+            "looks like one customer's Partner Center subscribedskus response; pass the directory that " +
+            'holds customers.json and subscribedskus/ instead',
+        },
+        {
+          file: pcCustomers,
+          line: 1,
+          reason:
+            'looks like a Partner Center customers response (customers.json); pass the directory that holds ' +
+            'customers.json and subscribedskus/ instead, or name it with --customers when importing Graph ' +
+            'subscribedSkus files',
+        },
+      ],
+    });
+  });
+
   it('reports a missing path and stops after maxErrors', async () => {
     const path = await write(`${T}.json`, { value: Array.from({ length: 5 }, () => item({ skuId: 'x' })) });
     const r = await readGraphFiles([join(dir, 'nope'), path], { ...options, maxErrors: 3 });

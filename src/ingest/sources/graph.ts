@@ -1,14 +1,17 @@
 /**
- * Microsoft Graph `GET /subscribedSkus` responses saved one file per customer tenant (shared spec
- * data-sources.md, "Inputs" A; issue #4 item 1). A file is `{"customerTenantId", "customerName",
- * "value": [...]}` or the raw `{"value": [...]}` named `<customerTenantId>.json`; the name of a
- * raw file's customer then comes from a Partner Center customers response, else it is the id.
+ * Microsoft Graph `GET /subscribedSkus` responses saved one file per customer tenant
+ * (docs/data-sources.md, "The inputs"; issue #4 item 1). A file is `{"customerTenantId",
+ * "customerName", "value": [...]}` or the raw `{"value": [...]}` named `<customerTenantId>.json`;
+ * the name of a raw file's customer then comes from a Partner Center customers response, else it
+ * is the id. A file of another kind (one subscribedSku, a Partner Center response) is named as
+ * such, with what to pass instead.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { normalizeGuid } from '../../domain/guid.ts';
 import { showValue } from '../row-fields.ts';
 import { collectCustomers, customerItems } from './customers.ts';
+import { jsonShape, shapeAdvice } from './input-shape.ts';
 import { elementLines, lineAt, parseJson, readText } from './json-file.ts';
 import { asObject, type SkuEntry, SnapshotBuilder, seatCount, text } from './snapshot-builder.ts';
 import type { SourceOptions, SourceReadResult } from './types.ts';
@@ -115,7 +118,9 @@ export function mapGraphText(
     body === undefined ? undefined : Object.keys(body).find((k) => k.toLowerCase() === 'value');
   const items = valueKey === undefined ? undefined : body![valueKey];
   if (!Array.isArray(items)) {
-    builder.error(1, 'expected a Graph subscribedSkus response: an object with a "value" array');
+    // A response of another kind gets named, with what to pass instead.
+    const advice = shapeAdvice(jsonShape(parsed.value));
+    builder.error(1, advice || 'expected a Graph subscribedSkus response: an object with a "value" array');
     return;
   }
   const tenantId = tenantOf(body!, file);
@@ -159,7 +164,7 @@ function skuOf(
     partNumber: text(item.skuPartNumber),
     productName: '',
     companyWide: text(item.appliesTo).toLowerCase() === 'company',
-    // Sold seats are the usable paid ones: Enabled plus Warning (grace); spec "Definitions".
+    // Sold seats are the usable paid ones: Enabled plus Warning (grace); docs/data-sources.md.
     // Suspended and locked-out seats do not count.
     sold: enabled + warning,
     deployed: consumed,

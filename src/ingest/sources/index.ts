@@ -3,6 +3,7 @@ export {
   type CatalogReadResult,
   type CatalogSummary,
   parseCatalogText,
+  type RenamedSku,
   readCatalogFile,
 } from './catalog-file.ts';
 export { parseClassificationText, readClassificationFile } from './classification-file.ts';
@@ -18,6 +19,7 @@ export type {
   ExcludedCount,
   ExclusionReason,
   RowFileError,
+  SourceLoad,
   SourceOptions,
   SourceReadResult,
   SourceSummary,

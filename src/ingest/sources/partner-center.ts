@@ -1,19 +1,25 @@
 /**
- * Partner Center `GET /v1/customers` and `GET /v1/customers/{id}/subscribedskus` (shared spec
- * data-sources.md, "Inputs" B): either as a directory written by `collect --save-raw`
+ * Partner Center `GET /v1/customers` and `GET /v1/customers/{id}/subscribedskus`
+ * (docs/data-sources.md, "The inputs"): either as a directory written by `collect --save-raw`
  * (`customers.json` plus `subscribedskus/<customer-id>.json`) or as bodies the live `collect`
  * command fetched (`buildPartnerCenterSnapshot`).
  */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { normalizeGuid } from '../../domain/guid.ts';
 import { showValue } from '../row-fields.ts';
 import { type CustomerInfo, collectCustomers, customerItems } from './customers.ts';
+import { partnerCenterParent } from './detect-format.ts';
+import { jsonShape, shapeAdvice, subscribedSkusFolderAdvice } from './input-shape.ts';
 import { elementLines, lineAt, parseJson, readText } from './json-file.ts';
 import { asObject, type SkuEntry, SnapshotBuilder, seatCount, text } from './snapshot-builder.ts';
 import type { SourceOptions, SourceReadResult } from './types.ts';
 
 const READ_AHEAD = 16;
+
+/** What a Partner Center directory is, for error messages. */
+const LAYOUT =
+  'the directory that holds customers.json and subscribedskus/ (as `seatwise collect --save-raw DIR` writes it)';
 
 export interface PartnerCenterInput {
   /** Customer items (`items` of every customers page, concatenated). */
@@ -24,7 +30,8 @@ export interface PartnerCenterInput {
 
 /**
  * The pure mapping of fetched responses. Errors name `source` (default 'partner-center') with
- * line 0; the reason says which customer and item.
+ * line 0; the reason says which customer and item. Customers without a response are not reported
+ * here: `collect` knows why each is missing and records them itself.
  */
 export function buildPartnerCenterSnapshot(
   input: PartnerCenterInput,
@@ -48,45 +55,108 @@ export function buildPartnerCenterSnapshot(
   return builder.result(0);
 }
 
-/** A directory as `collect --save-raw` writes it; everything is read before anything is returned. */
+/**
+ * A directory as `collect --save-raw` writes it; everything is read before anything is returned.
+ * A customer of customers.json without a `subscribedskus/<id>.json` file makes the snapshot
+ * partial, as `collect --allow-partial` does: the load and the summary list its tenant id in
+ * `missingCustomers`. A directory in which no listed customer has a file is an error.
+ */
 export async function readPartnerCenterDir(dir: string, options: SourceOptions): Promise<SourceReadResult> {
   const builder = new SnapshotBuilder(options);
+  const wrong = await wrongInput(dir);
+  if (wrong !== undefined) {
+    builder.beginFile(dir);
+    builder.error(0, wrong);
+    return builder.result(0);
+  }
   const customersFile = join(dir, 'customers.json');
   builder.beginFile(customersFile);
-  const byId = new Map<string, CustomerInfo>();
-  for (const c of await readCustomersFile(customersFile, builder)) byId.set(c.id, c);
+  const customers = await readCustomersFile(customersFile, builder);
+  const byId = new Map(customers.map((c) => [c.id, c]));
   const skuDir = join(dir, 'subscribedskus');
-  let names: string[] = [];
+  let names: string[];
+  let folderRead = true;
   try {
     names = (await readdir(skuDir)).filter((n) => n.toLowerCase().endsWith('.json')).sort();
   } catch (err) {
     builder.beginFile(skuDir);
-    builder.error(0, `cannot read directory: ${err instanceof Error ? err.message : String(err)}`);
+    const why =
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'there is none beside customers.json'
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    builder.error(0, `cannot read the subscribedskus/ folder: ${why}; pass ${LAYOUT}`);
+    names = [];
+    folderRead = false;
   }
   const files = names.map((n) => join(skuDir, n));
+  const read = new Set<string>();
   const pending: (ReturnType<typeof readText> | undefined)[] = files.slice(0, READ_AHEAD).map(readText);
   for (let i = 0; i < files.length && !builder.stopped; i++) {
     const next = files[i + READ_AHEAD];
     if (next !== undefined) pending.push(readText(next));
-    const read = await pending[i]!;
+    const file = await pending[i]!;
     pending[i] = undefined;
     builder.beginFile(files[i]!);
-    if (!read.ok) {
-      builder.error(0, read.reason);
+    if (!file.ok) {
+      builder.error(0, file.reason);
       continue;
     }
     const customer = customerFor(names[i]!.slice(0, -'.json'.length), byId, (r) => builder.error(1, r));
     if (customer === undefined) continue;
-    const parsed = parseJson(read.text);
+    read.add(customer.id);
+    const parsed = parseJson(file.text);
     if (!parsed.ok) {
       builder.error(parsed.line, parsed.reason);
       continue;
     }
-    const lines = elementLines(read.text, 'items');
+    const lines = elementLines(file.text, 'items');
     mapSubscribedSkus(parsed.value, customer, builder, (k) => lineAt(lines, k), '');
   }
   await Promise.allSettled(pending.filter((p) => p !== undefined));
-  return builder.result(files.length + 1);
+  const missing = customers.filter((c) => !read.has(c.id)).map((c) => c.tenantId);
+  if (folderRead && !builder.stopped && missing.length > 0 && missing.length === customers.length) {
+    builder.beginFile(skuDir);
+    const n = customers.length;
+    builder.error(
+      0,
+      `none of the ${n} customer${n === 1 ? '' : 's'} in customers.json has a subscribedskus/<customer-id>.json ` +
+        'file; save their subscribedskus responses there (collect --save-raw writes one per customer)',
+    );
+  }
+  return builder.result(files.length + 1, missing);
+}
+
+/**
+ * Why `dir` is not a Partner Center directory, when it is recognisably something else: a file
+ * (customers.json, one subscribedskus response, anything), or the subscribedskus/ folder. Paths
+ * that do not exist are left to the customers.json read, which names the file it looked for.
+ */
+async function wrongInput(dir: string): Promise<string | undefined> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(dir)).isDirectory();
+  } catch {
+    return undefined;
+  }
+  if (!isDir) {
+    const file = await readText(dir);
+    const parsed = file.ok ? parseJson(file.text) : undefined;
+    const advice = parsed?.ok === true ? shapeAdvice(jsonShape(parsed.value)) : '';
+    return advice || `is a file, not a directory; pass ${LAYOUT}`;
+  }
+  const parent = await partnerCenterParent(dir);
+  if (parent !== undefined) return subscribedSkusFolderAdvice(parent);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return undefined;
+  }
+  if (names.includes('customers.json')) return undefined;
+  if (basename(dir).toLowerCase() === 'subscribedskus') return subscribedSkusFolderAdvice(undefined);
+  return `no customers.json in this directory; pass ${LAYOUT}`;
 }
 
 async function readCustomersFile(file: string, builder: SnapshotBuilder): Promise<CustomerInfo[]> {
@@ -173,7 +243,7 @@ function skuOf(
     skuId,
     partNumber: text(sku.skuPartNumber),
     productName: text(sku.name),
-    // Tenant-wide SKUs (storage, capacity) cannot be assigned to users: spec "Caveats".
+    // Tenant-wide SKUs (storage, capacity) cannot be assigned to users (docs/data-sources.md).
     companyWide: text(sku.targetType).toLowerCase() === 'tenant',
     ...counts,
   };

@@ -1,6 +1,6 @@
 /**
- * The mapping shared by every source (shared spec data-sources.md, "Inputs" A and B): one SKU of
- * one customer tenant becomes at most one E5 row. Exclusions, naming and classification happen
+ * The mapping shared by every source (docs/data-sources.md, "How a SKU becomes a row"): one SKU
+ * of one customer tenant becomes at most one E5 row. Exclusions, naming and classification happen
  * here; validation, interning and the duplicate check are the flat-row reader's (RowCollector), so
  * a source import reports problems exactly like `seatwise import` of a row file.
  */
@@ -76,7 +76,7 @@ export class SnapshotBuilder {
       this.exclude('free-or-trial', label);
       return true;
     }
-    // Seats of tenant-wide SKUs (storage, capacity) cannot be assigned to users (spec "Caveats").
+    // Seats of tenant-wide SKUs (storage, capacity) cannot be assigned to users.
     if (e.companyWide) {
       this.exclude('company-wide', label);
       return true;
@@ -86,7 +86,7 @@ export class SnapshotBuilder {
       this.exclude('no-paid-seats', label);
       return true;
     }
-    // Partner Center analytics shows product names upper-cased (spec "Inputs" B).
+    // Partner Center analytics shows product names upper-cased.
     const productName = (e.productName.trim() || known?.displayName || partNumber).toUpperCase();
     if (productName === '')
       return this.error(e.line, `skuId ${skuId} has no part number and is not in the SKU catalog`);
@@ -125,7 +125,11 @@ export class SnapshotBuilder {
     if (entry.examples.size < MAX_EXAMPLES) entry.examples.add(label);
   }
 
-  result(files: number): SourceReadResult {
+  /**
+   * The outcome. `missingCustomers` (tenant ids) is given by readers that can tell a listed
+   * customer has no data; it then appears in the summary, and in the load when not empty.
+   */
+  result(files: number, missingCustomers?: readonly string[]): SourceReadResult {
     const c = this.collector;
     if (!c.stopped) c.finish();
     if (c.errors.length > 0) return { ok: false, errors: c.errors, truncated: c.truncated };
@@ -134,10 +138,20 @@ export class SnapshotBuilder {
       const entry = this.excluded.get(reason);
       if (entry !== undefined) excluded.push({ reason, count: entry.count, examples: [...entry.examples] });
     }
+    const missing = missingCustomers === undefined ? undefined : [...missingCustomers];
     return {
       ok: true,
-      load: { partnerId: this.partnerId, rows: c.cols },
-      summary: { ...c.summary(), files, excluded },
+      load: {
+        partnerId: this.partnerId,
+        rows: c.cols,
+        ...(missing !== undefined && missing.length > 0 ? { missingCustomers: missing } : {}),
+      },
+      summary: {
+        ...c.summary(),
+        files,
+        excluded,
+        ...(missing === undefined ? {} : { missingCustomers: missing }),
+      },
     };
   }
 }

@@ -3,9 +3,9 @@
  * live collection, Microsoft's SKU catalog) and their callers (`seatwise import`, `collect`).
  */
 import type { ClassificationTable } from '../../domain/classify.ts';
+import type { RowColumns } from '../../domain/row.ts';
 import type { CatalogSku } from '../../domain/sku-catalog.ts';
 import type { ExclusionList } from '../../domain/sku-exclusions.ts';
-import type { SnapshotLoad } from '../../store/store.ts';
 import type { RowFileError } from '../row-collector.ts';
 
 export type { RowFileError } from '../row-collector.ts';
@@ -27,6 +27,22 @@ export interface SourceOptions {
   maxErrors?: number;
 }
 
+/** Rows of one partner to load: what the store's snapshot load takes, by the same field names. */
+export interface SourceLoad {
+  /** Upper-case GUID. */
+  partnerId: string;
+  rows: RowColumns;
+  /** Snapshots (`YYYY-MM-DD`) to replace even when `rows` holds none of their rows. */
+  dates?: readonly string[];
+  /** Where the rows came from, e.g. `import graph`; set by the caller. */
+  source?: string;
+  /**
+   * Customer tenant ids (upper-case) the source lists but has no data for; their rows are missing
+   * and the snapshot is partial. Absent when nothing is missing.
+   */
+  missingCustomers?: readonly string[];
+}
+
 export type ExclusionReason = 'free-or-trial' | 'company-wide' | 'no-paid-seats';
 
 export interface ExcludedCount {
@@ -45,8 +61,14 @@ export interface SourceSummary {
   files: number;
   /** Only reasons that occurred, in the order free-or-trial, company-wide, no-paid-seats. */
   excluded: ExcludedCount[];
+  /**
+   * Partner Center directories only (always there, [] when complete): tenant ids, upper-case, in
+   * customers.json order, of listed customers with no `subscribedskus/<customer-id>.json` file.
+   * When not empty the snapshot is partial, and the load carries the same ids.
+   */
+  missingCustomers?: string[];
 }
 
 export type SourceReadResult =
-  | { ok: true; load: SnapshotLoad; summary: SourceSummary }
+  | { ok: true; load: SourceLoad; summary: SourceSummary }
   | { ok: false; errors: RowFileError[]; truncated: boolean };
