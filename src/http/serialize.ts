@@ -1,6 +1,7 @@
 /**
  * Response bodies written straight from columns. A 10,000-row page is ~4 MB of JSON; building it as
- * text avoids materialising 10,000 row objects first (see STYLE.md's measured figures).
+ * text avoids materialising 10,000 row objects first (docs/architecture.md, "A request, end to end":
+ * the store returns columns, never row objects).
  */
 
 import type { Static } from 'typebox';

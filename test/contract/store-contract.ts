@@ -1,6 +1,7 @@
 /**
- * The store contract (STYLE.md item 15): one suite every `Store` adapter runs against a real
- * database. `open` must return a fresh, empty store on every call; the suite closes what it opens.
+ * The store contract: one suite every `Store` adapter (docs/architecture.md, "Storage") runs
+ * against a real database. `open` must return a fresh, empty store on every call; the suite closes
+ * what it opens.
  *
  * @example
  *   describeStoreContract('duckdb', () => openDuckDbStore({ path: nextTempFile() }));
