@@ -155,12 +155,13 @@ describe('loads through the socket', () => {
       expect((await stat(csv)).size).toBeGreaterThan(2 * 1024 * 1024);
       const feed = async (sink: LoadSink) => {
         await sink.csvFile(csv, 'big.csv');
-        await sink.rows('direct.json', rawRows('2026-11-19', 300));
+        // About 2.4 MB of JSON: three rows frames.
+        await sink.rows('direct.json', rawRows('2026-11-19', 12_000));
       };
       const viaSocket = await remote.load(REQUEST, feed);
       expect(viaSocket).toEqual({
         ok: true,
-        rows: 20_300,
+        rows: 32_000,
         customers: 20_000,
         products: 1,
         dates: ['2026-11-18', '2026-11-19'],
@@ -263,6 +264,50 @@ describe('loads through the socket', () => {
     expect(status).toBe(400);
     expect(JSON.parse(body)).toEqual({ message: 'the load body ended inside a CSV piece' });
     expect(await store.listSnapshots(PARTNER)).toEqual([]);
+  });
+
+  it('a store that gives up while the body is still coming answers at once, and the client stops', async () => {
+    const db = join(root, `stub-${next++}.duckdb`);
+    const outcome = {
+      ok: false,
+      errors: [{ file: 'x', line: 1, reason: 'enough' }],
+      truncated: true,
+    } as const;
+    const giveUp = (how: 'fail' | 'answer') =>
+      ({
+        load: async (_request: LoadRequest, feed: (sink: LoadSink) => Promise<void>) => {
+          const stop = new Error('disk full');
+          try {
+            await feed({
+              rows: async () => {
+                throw stop;
+              },
+              csvFile: async () => {},
+              error: () => {},
+            });
+          } catch (err) {
+            if (err !== stop || how === 'fail') throw err;
+            return outcome;
+          }
+          throw new Error('the feed ended although the store refused its rows');
+        },
+      }) as unknown as Store;
+    const big = await file('after.csv', csvFor('2026-11-18', 20_000, 10));
+    for (const how of ['fail', 'answer'] as const) {
+      const channel = await listenChannel(giveUp(how), db);
+      const remote = new RemoteStore(channel.socketPath);
+      let csvSent = false;
+      const loading = remote.load(REQUEST, async (sink) => {
+        await sink.rows('r', rawRows('2026-11-18', 2));
+        await sink.csvFile(big, 'after.csv');
+        csvSent = true;
+      });
+      if (how === 'fail') await expect(loading).rejects.toThrow('disk full');
+      else expect(await loading).toEqual(outcome);
+      expect(csvSent).toBe(false);
+      await remote.close();
+      await channel.close();
+    }
   });
 
   it('a store error comes back as an Error with the store’s message', async () => {

@@ -78,27 +78,26 @@ export function errorFrame(name: string, line: number, reason: string): string {
 }
 
 /**
- * `rows` frames for a batch, each at most about `ROWS_FRAME_BYTES` of JSON. A number JSON cannot
- * carry (NaN, ±Infinity) is sent as its text, so the store rejects it as it would locally instead
- * of seeing a missing value.
+ * `rows` frames for a batch, each at most about `ROWS_FRAME_BYTES` of JSON, made one at a time as
+ * they are sent. A number JSON cannot carry (NaN, ±Infinity) is sent as its text, as the store
+ * would stage it, instead of turning into a missing value.
  */
-export function rowsFrames(name: string, rows: readonly RawRow[]): string[] {
+export function* rowsFrames(name: string, rows: readonly RawRow[]): Generator<string> {
   const head = `{"rows":${JSON.stringify(name)},"batch":[`;
-  const frames: string[] = [];
   let parts: string[] = [];
   let size = 0;
   for (const row of rows) {
     const json = `{"line":${JSON.stringify(row.line)},"values":${valuesJson(row.values)}}`;
     if (parts.length > 0 && size + json.length > ROWS_FRAME_BYTES) {
-      frames.push(`${head}${parts.join(',')}]}\n`);
+      yield `${head}${parts.join(',')}]}\n`;
       parts = [];
       size = 0;
     }
     parts.push(json);
     size += json.length + 1;
   }
-  if (parts.length > 0) frames.push(`${head}${parts.join(',')}]}\n`);
-  return frames;
+  // An empty batch is sent too: the store learns the source's name from it, as locally.
+  if (parts.length > 0 || rows.length === 0) yield `${head}${parts.join(',')}]}\n`;
 }
 
 function valuesJson(values: readonly RawValue[]): string {
