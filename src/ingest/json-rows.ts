@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { LoadSink, RawRow, RawValue } from '../store/store.ts';
 import { scanJsonRows } from './json-scan.ts';
-import { lookupRowField, ROW_FIELDS, type RowField, showValue } from './row-fields.ts';
+import { lookupRowField, ROW_FIELDS, type RowField } from './row-fields.ts';
 
 /** V8 strings stop at about 2^29 characters; a JSON file is parsed as one string. */
 const MAX_JSON_BYTES = 512 * 1024 * 1024;
@@ -9,14 +9,13 @@ const MAX_JSON_BYTES = 512 * 1024 * 1024;
 const BATCH = 10_000;
 
 const FIELD_INDEX = new Map<RowField, number>(ROW_FIELDS.map((f, i) => [f, i]));
-const COUNT_FIELDS = new Set<RowField>(['licensesDeployed', 'licensesSold']);
 
 /**
  * Maps a JSON row file into the load: an array of row objects, or an E5 response body
  * `{"Value": [...]}` (the envelope key in any case), so a saved Partner Center response imports as
- * is. Field names match case-insensitively; unknown fields are ignored. Values go to the store as
- * given, which validates them; only what the staging cannot hold (a value that is an object,
- * array or boolean) is reported here.
+ * is. Field names match case-insensitively; unknown fields are ignored. Strings and numbers go to
+ * the store as given; any other value as its JSON text. The store validates them all (a count of
+ * `1.5` or a productId of `42` is reported there, by line, like a bad CSV value).
  */
 export async function feedJsonRows(path: string, name: string, sink: LoadSink): Promise<void> {
   const bytes = await readFile(path);
@@ -62,14 +61,8 @@ export async function feedJsonRows(path: string, name: string, sink: LoadSink): 
         fieldOf.set(key, field);
       }
       if (field === null || value === null) continue;
-      const ok = typeof value === 'string' || (typeof value === 'number' && COUNT_FIELDS.has(field));
-      if (ok) values[FIELD_INDEX.get(field)!] = value;
-      else
-        sink.error(
-          name,
-          line,
-          `${field} must be a ${COUNT_FIELDS.has(field) ? 'number' : 'string'}, got ${showValue(value)}`,
-        );
+      values[FIELD_INDEX.get(field)!] =
+        typeof value === 'string' || typeof value === 'number' ? value : JSON.stringify(value);
     }
     batch.push({ line, values });
     if (batch.length === BATCH) {

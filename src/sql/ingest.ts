@@ -46,11 +46,6 @@ const FORM: Readonly<Record<RowField, Form>> = Object.freeze({
   licensesSold: 'count',
 });
 
-/** What `String.prototype.trim` removes: ECMAScript WhiteSpace and LineTerminator. */
-const TRIMMED =
-  '\t\n\u000b\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a' +
-  '\u2028\u2029\u202f\u205f\u3000\ufeff';
-
 const HEX = (n: number) => `[0-9A-Fa-f]{${n}}`;
 const GUID = `${HEX(8)}-${HEX(4)}-${HEX(4)}-${HEX(4)}-${HEX(12)}`;
 const GUID_RE = `${GUID}|\\{${GUID}\\}`;
@@ -60,14 +55,32 @@ const COUNT_RE = '[0-9]{1,10}';
 
 const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
-/** A staged raw column, trimmed; NULL stays NULL (a missing field). */
-function trimmed(field: RowField, d: SqlDialect): string {
-  return d.trimChars(d.quoteIdent(STAGE_COLUMNS[field]), literal(TRIMMED));
+const q = (d: SqlDialect, name: string) => d.quoteIdent(name);
+const raw = (f: RowField) => `raw_${STAGE_COLUMNS[f]}`;
+const trimmed = (f: RowField) => `trim_${STAGE_COLUMNS[f]}`;
+const stored = (f: RowField) => STAGE_COLUMNS[f];
+
+/** A column of the staging table carried through a select: an expression and its name. */
+export type PassColumn = readonly [expr: string, name: string];
+
+/**
+ * The staging table with every field raw and trimmed, computed once (trimming is the costliest
+ * step, and every rule reads the trimmed value).
+ */
+function trimmedSource(stage: string, pass: readonly PassColumn[], d: SqlDialect): string {
+  const cols = [
+    ...pass.map(([expr, name]) => `${expr} AS ${q(d, name)}`),
+    ...ROW_FIELDS.flatMap((f) => [
+      `${q(d, STAGE_COLUMNS[f])} AS ${q(d, raw(f))}`,
+      `${d.trimWhitespace(q(d, STAGE_COLUMNS[f]))} AS ${q(d, trimmed(f))}`,
+    ]),
+  ];
+  return `SELECT ${cols.join(', ')} FROM ${stage}`;
 }
 
-/** The stored value of `field`, or NULL when the raw value has none (missing, empty, invalid). */
-export function storedValueSql(field: RowField, d: SqlDialect): string {
-  const t = trimmed(field, d);
+/** The stored value of `field` from its trimmed value, or NULL when it has none. */
+function storedValueSql(field: RowField, d: SqlDialect): string {
+  const t = q(d, trimmed(field));
   switch (FORM[field]) {
     case 'text':
       return `NULLIF(${t}, '')`;
@@ -81,21 +94,35 @@ export function storedValueSql(field: RowField, d: SqlDialect): string {
         ` WHEN ${d.regexFull(t, DATETIME_RE)} THEN ${d.utcDayOfTimestamp(t)} END`
       );
     case 'count':
-      // Nested, so the cast only ever sees digits.
-      return `CASE WHEN ${d.regexFull(t, COUNT_RE)} THEN CASE WHEN CAST(${t} AS BIGINT) <= ${MAX_COUNT} THEN CAST(${t} AS BIGINT) END END`;
+      // Ten digits compare as text against the largest count, so the cast only ever sees a count.
+      return (
+        `CASE WHEN ${d.regexFull(t, '[0-9]{1,9}')} OR (${d.regexFull(t, '[0-9]{10}')} AND ${t} <= '${MAX_COUNT}')` +
+        ` THEN CAST(${t} AS BIGINT) END`
+      );
   }
+}
+
+/**
+ * Selects the `pass` columns and every field in stored form (named as in `STAGE_COLUMNS`, NULL
+ * where the raw value has none) from the staging table `stage`.
+ */
+export function storedSelectSql(stage: string, pass: readonly PassColumn[], d: SqlDialect): string {
+  const cols = [
+    ...pass.map(([, name]) => q(d, name)),
+    ...ROW_FIELDS.map((f) => `${storedValueSql(f, d)} AS ${q(d, stored(f))}`),
+  ];
+  return `SELECT ${cols.join(', ')} FROM (${trimmedSource(stage, pass, d)})`;
 }
 
 /** A raw value as an error message shows it: JSON-quoted, cut to 40 characters. */
 function shown(field: RowField, d: SqlDialect): string {
-  const c = d.quoteIdent(STAGE_COLUMNS[field]);
+  const c = q(d, raw(field));
   return d.jsonText(`CASE WHEN length(${c}) > 40 THEN substr(${c}, 1, 40) || '…' ELSE ${c} END`);
 }
 
 /** Why `field`'s raw value has no stored form, or NULL when it has one. */
 function reasonSql(field: RowField, d: SqlDialect): string {
-  const raw = d.quoteIdent(STAGE_COLUMNS[field]);
-  const t = trimmed(field, d);
+  const t = q(d, trimmed(field));
   const say = (text: string) => `${literal(`${field} `)} || ${shown(field, d)} || ${literal(` ${text}`)}`;
   const form = FORM[field];
   const invalid =
@@ -108,18 +135,21 @@ function reasonSql(field: RowField, d: SqlDialect): string {
             ` ELSE ${say('is not a non-negative integer')} END`
           : 'NULL';
   return (
-    `CASE WHEN ${raw} IS NULL THEN ${literal(`${field} is missing`)}` +
+    `CASE WHEN ${q(d, raw(field))} IS NULL THEN ${literal(`${field} is missing`)}` +
     ` WHEN ${t} = '' THEN ${literal(`${field} is empty`)}` +
     ` WHEN ${storedValueSql(field, d)} IS NULL THEN ${invalid} END`
   );
 }
 
-/** Every reason the staged row has no stored form, as a list (empty for a good row). */
-export function rowReasonsSql(d: SqlDialect): string {
-  return d.nonNullList(ROW_FIELDS.map((f) => reasonSql(f, d)));
-}
-
-/** True when every field of the staged row has a stored form. */
-export function rowValidSql(d: SqlDialect): string {
-  return ROW_FIELDS.map((f) => `${storedValueSql(f, d)} IS NOT NULL`).join(' AND ');
+/**
+ * Selects the `pass` columns and `reasons`, the list of every reason a field has no stored form,
+ * of the staged rows that have at least one.
+ */
+export function problemsSelectSql(stage: string, pass: readonly PassColumn[], d: SqlDialect): string {
+  const bad = ROW_FIELDS.map((f) => `${storedValueSql(f, d)} IS NULL`).join(' OR ');
+  const cols = [
+    ...pass.map(([, name]) => q(d, name)),
+    `${d.nonNullList(ROW_FIELDS.map((f) => reasonSql(f, d)))} AS reasons`,
+  ];
+  return `SELECT ${cols.join(', ')} FROM (${trimmedSource(stage, pass, d)}) WHERE ${bad}`;
 }

@@ -21,7 +21,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { isIsoDay } from '../../domain/dates.ts';
 import { ROW_FIELDS, type RowField } from '../../domain/fields.ts';
 import { duckdbDialect as d } from '../../sql/dialect.ts';
-import { rowReasonsSql, rowValidSql, STAGE_COLUMNS, storedValueSql } from '../../sql/ingest.ts';
+import { type PassColumn, problemsSelectSql, STAGE_COLUMNS, storedSelectSql } from '../../sql/ingest.ts';
 import { readCsvHeader } from '../csv-header.ts';
 import type { LoadOutcome, LoadRequest, LoadSink, RawRow, RowError } from '../store.ts';
 import { locateRecords } from './csv-lines.ts';
@@ -30,7 +30,8 @@ import { inTransaction } from './transaction.ts';
 const STAGE = 'seatwise_stage';
 const REJECTS = 'seatwise_rejects';
 const REJECT_SCANS = 'seatwise_reject_scans';
-const DUPLICATE_MARK = 'seatwise: duplicate row';
+/** Raised by `error()` inside the insert when a row is invalid or repeats a key. */
+const REFUSED_MARK = 'seatwise: refused row';
 const DEFAULT_MAX_ERRORS = 50;
 
 const RAW_COLUMNS = ROW_FIELDS.map((f) => STAGE_COLUMNS[f]);
@@ -89,7 +90,13 @@ export async function load(
       }
       const csv = { path, headerLine: header.line, rejectLines: new Set<number>() };
       const no = fileNo(name, csv);
-      staged += await readCsv(connection, no, path, header, maxErrors);
+      try {
+        staged += await readCsv(connection, no, path, header, maxErrors);
+      } catch (err) {
+        // The reader gave up on the whole file (e.g. mixed line endings); its rows are not staged.
+        found.push({ file: no, line: 0, reason: unreadableCsv(err) });
+        return;
+      }
       for (const r of await rejects(connection, header.width)) {
         // DuckDB may report one record more than once; one problem per record is enough.
         if (csv.rejectLines.has(r.line)) continue;
@@ -107,10 +114,16 @@ export async function load(
       },
     });
 
-    found.push(...(await invalidValues(connection, maxErrors)));
-    if (found.length > 0) found.push(...(await duplicates(connection, maxErrors)));
-    if (found.length > 0) return await rejected(files, found, maxErrors);
+    // Problems the sources or the reader found: list them with every bad value and duplicate.
+    const problems = async () => [
+      ...found,
+      ...(await invalidValues(connection, maxErrors)),
+      ...(await duplicates(connection, maxErrors)),
+    ];
+    if (found.length > 0) return await rejected(files, await problems(), maxErrors);
 
+    // Otherwise the insert itself checks every row (one pass over the staged values); only when it
+    // refuses one are the values scanned again to list every problem.
     const dates = await stagedDates(connection, request.dates ?? []);
     if (dates.length === 0) return { ok: true, rows: 0, customers: 0, products: 0, dates: [] };
     try {
@@ -123,8 +136,8 @@ export async function load(
       });
       return outcome!;
     } catch (err) {
-      if (!(err instanceof Error) || !err.message.includes(DUPLICATE_MARK)) throw err;
-      return await rejected(files, await duplicates(connection, maxErrors), maxErrors);
+      if (!(err instanceof Error) || !err.message.includes(REFUSED_MARK)) throw err;
+      return await rejected(files, await problems(), maxErrors);
     }
   } finally {
     await connection.run(`DROP TABLE IF EXISTS ${STAGE}`);
@@ -155,6 +168,14 @@ async function readCsv(
       ` rejects_limit=${maxErrors + 1})`,
   );
   return Number(result.rowsChanged);
+}
+
+function unreadableCsv(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (message.includes('state machine reached an invalid state')) {
+    return 'cannot read this file as CSV: it mixes line endings (LF and CRLF) or holds a stray carriage return; save it with one kind of line ending';
+  }
+  return `cannot read this file as CSV: ${message.split('\n')[0]}`;
 }
 
 /** The records `read_csv` rejected in its last scan, by DuckDB's line number, with a reason. */
@@ -214,11 +235,17 @@ async function appendRows(
   return rows.length;
 }
 
+/** Where a staged row came from: its file, its rowid (its position) and its line, if any. */
+const ORIGIN: readonly PassColumn[] = [
+  ['file_no', 'file_no'],
+  ['rowid', 'row'],
+  ['line', 'line'],
+];
+
 /** Every staged value without a stored form, one problem per field, in staging order. */
 async function invalidValues(connection: DuckDBConnection, maxErrors: number): Promise<Found[]> {
   const r = await connection.runAndReadAll(
-    `SELECT file_no, rowid AS row, line, ${rowReasonsSql(d)} AS reasons FROM ${STAGE}` +
-      ` WHERE NOT (${rowValidSql(d)}) ORDER BY file_no, rowid LIMIT ${maxErrors + 1}`,
+    `${problemsSelectSql(STAGE, ORIGIN, d)} ORDER BY file_no, row LIMIT ${maxErrors + 1}`,
   );
   const out: Found[] = [];
   for (const row of r.getRowObjectsJS()) {
@@ -236,19 +263,16 @@ function placed(row: Record<string, unknown>, prefix = ''): Place {
     : { file, line: Number(line) };
 }
 
-const stored = (f: RowField) => storedValueSql(f, d);
-
-/** Rows whose key (date, customer, product, channel) an earlier staged row already has. */
+/** Good rows whose key (date, customer, product, channel) an earlier good row already has. */
 async function duplicates(connection: DuckDBConnection, maxErrors: number): Promise<Found[]> {
+  const all = RAW_COLUMNS.map((c) => `${c} IS NOT NULL`).join(' AND ');
   const r = await connection.runAndReadAll(
-    `SELECT * FROM (SELECT file_no, row, line, k_date, k_customer, k_product, k_channel,` +
+    "SELECT * FROM (SELECT file_no, row, line, strftime(processed_date, '%Y-%m-%d') AS k_date," +
+      ' customer_tenant_id AS k_customer, product_id AS k_product, channel AS k_channel,' +
       ' first_value(file_no) OVER w AS first_file_no, first_value(row) OVER w AS first_row,' +
       ' first_value(line) OVER w AS first_line, row_number() OVER w AS n' +
-      ` FROM (SELECT file_no, rowid AS row, line, CAST(${stored('processedDateTime')} AS VARCHAR) AS k_date,` +
-      ` ${stored('customerTenantId')} AS k_customer, ${stored('productId')} AS k_product,` +
-      ` ${stored('channel')} AS k_channel FROM ${STAGE})` +
-      ' WHERE k_date IS NOT NULL AND k_customer IS NOT NULL AND k_product IS NOT NULL AND k_channel IS NOT NULL' +
-      ' WINDOW w AS (PARTITION BY k_date, k_customer, k_product, k_channel ORDER BY file_no, row))' +
+      ` FROM (${storedSelectSql(STAGE, ORIGIN, d)}) WHERE ${all}` +
+      ' WINDOW w AS (PARTITION BY processed_date, customer_tenant_id, product_id, channel ORDER BY file_no, row))' +
       ` WHERE n > 1 ORDER BY file_no, row LIMIT ${maxErrors + 1}`,
   );
   return r.getRowObjectsJS().map((row) => {
@@ -305,10 +329,11 @@ async function rejected(
 /** The dates of the staged rows plus the ones the request names, sorted. */
 async function stagedDates(connection: DuckDBConnection, named: readonly string[]): Promise<string[]> {
   const r = await connection.runAndReadAll(
-    `SELECT DISTINCT strftime(${stored('processedDateTime')}, '%Y-%m-%d') AS day FROM ${STAGE}`,
+    `SELECT DISTINCT strftime(processed_date, '%Y-%m-%d') AS day FROM (${storedSelectSql(STAGE, [], d)})`,
   );
   const days = new Set<string>(named);
-  for (const row of r.getRowObjectsJS()) days.add(String(row.day));
+  // An invalid date is no snapshot; the insert refuses its row.
+  for (const row of r.getRowObjectsJS()) if (row.day !== null) days.add(String(row.day));
   return [...days].sort();
 }
 
@@ -321,18 +346,18 @@ async function deleteSnapshots(connection: DuckDBConnection, partnerId: string, 
   }
 }
 
-/** Inserts the staged rows in stored form, numbered in canonical order (see the module comment). */
+/**
+ * Inserts the staged rows in stored form, numbered in canonical order (see the module comment).
+ * A row without a stored form for every field, or repeating a key, aborts the statement.
+ */
 async function insertOrdered(connection: DuckDBConnection, partnerId: string): Promise<number> {
   const same = (c: string) => `${c} = lag(${c}) OVER w`;
-  const duplicate =
-    `error('${DUPLICATE_MARK} (date ' || processed_date || ', customer '` +
-    ` || customer_tenant_id || ', product ' || product_id || ', channel ' || channel || ')')`;
-  const values = ROW_FIELDS.map((f) => `${stored(f)} AS ${STAGE_COLUMNS[f]}`).join(', ');
+  const invalid = RAW_COLUMNS.map((c) => `${c} IS NULL`).join(' OR ');
   const result = await connection.run(
     `INSERT INTO deployment (partner_id, ${DATA_COLUMNS}, ord) SELECT CAST($1 AS VARCHAR), ${DATA_COLUMNS},` +
-      ` CAST(CASE WHEN ${same('customer_tenant_id')} AND ${same('product_id')} AND ${same('channel')}` +
-      ` THEN ${duplicate} ELSE row_number() OVER w - 1 END AS INTEGER)` +
-      ` FROM (SELECT ${values} FROM ${STAGE})` +
+      ` CAST(CASE WHEN ${invalid} OR (${same('customer_tenant_id')} AND ${same('product_id')} AND ${same('channel')})` +
+      ` THEN error('${REFUSED_MARK}') ELSE row_number() OVER w - 1 END AS INTEGER)` +
+      ` FROM (${storedSelectSql(STAGE, [], d)})` +
       ' WINDOW w AS (PARTITION BY processed_date ORDER BY customer_tenant_id, product_id, channel)',
     [partnerId],
   );
