@@ -4,10 +4,10 @@
  * Either way the rows have the wire shape of E5.
  */
 import { resolveDbPath } from '../config.ts';
-import { serializeDeploymentPage } from '../http/serialize.ts';
 import { parseDeploymentQuery } from '../query/parse-query.ts';
 import { createPartnerClient } from '../sdk/index.ts';
 import { DeploymentService } from '../service/deployment-service.ts';
+import { serializeDeploymentPage } from '../service/serialize.ts';
 import { CliError } from './cli-error.ts';
 import { openCliStore } from './open-store.ts';
 import { partnerOption } from './options.ts';

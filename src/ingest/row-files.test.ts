@@ -60,7 +60,13 @@ async function stored(date: string): Promise<Record<string, unknown>[]> {
 describe('row files: CSV through the store', () => {
   it('reads a shuffled, mixed-case header with BOM, CRLF, an extra column and quoted multi-line fields', async () => {
     const result = await importFiles([`${FIXTURES}/shuffled-bom-crlf.csv`]);
-    expect(result).toEqual({ ok: true, rows: 3, customers: 2, products: 3, dates: ['2026-03-01', '2026-03-02'] });
+    expect(result).toEqual({
+      ok: true,
+      rows: 3,
+      customers: 2,
+      products: 3,
+      dates: ['2026-03-01', '2026-03-02'],
+    });
     const day1 = await stored('2026-03-01');
     expect(day1.map((r) => [r.customerTenantId, r.customerName, r.productId, r.licensesDeployed])).toEqual([
       [T1, "O'Brien Logistics, Inc.", E3, 20],
@@ -140,7 +146,10 @@ describe('row files: CSV through the store', () => {
   });
 
   it('refuses a file that mixes line endings, saying how to fix it', async () => {
-    const f = await tmp.write('mixed.csv', `${HEADER}\n${csvLine('2026-03-01', T1, E3)}\r\n${csvLine('2026-03-01', T2, E3)}\n`);
+    const f = await tmp.write(
+      'mixed.csv',
+      `${HEADER}\n${csvLine('2026-03-01', T1, E3)}\r\n${csvLine('2026-03-01', T2, E3)}\n`,
+    );
     expect(await errorsOf([f])).toEqual([
       `${f}:0: cannot read this file as CSV: it mixes line endings (LF and CRLF) or holds a stray carriage return; save it with one kind of line ending`,
     ]);
@@ -188,7 +197,10 @@ describe('row files: CSV through the store', () => {
   });
 
   it('turns unreadable paths into line-0 errors and still checks the other files', async () => {
-    const good = await tmp.write('good.csv', `${HEADER}\n${csvLine('2026-03-01', T1, E3, { deployed: 'x' })}\n`);
+    const good = await tmp.write(
+      'good.csv',
+      `${HEADER}\n${csvLine('2026-03-01', T1, E3, { deployed: 'x' })}\n`,
+    );
     const missing = `${tmp.dir}/missing.csv`;
     expect(await errorsOf([missing, tmp.dir, good])).toEqual([
       `${missing}:0: cannot read file: ENOENT: no such file or directory, open '${missing}'`,
@@ -271,7 +283,10 @@ describe('row files: JSON', () => {
       row({ customerTenantId: T2, channel: 'direct', licensesSold: -2, serviceName: '  ' }),
       row({ licensesDeployed: '12', processedDateTime: '2026-03-01' }),
     ];
-    const f = await tmp.write('bad.json', `\ufeff${JSON.stringify({ Value: rows, '@nextLink': null }, null, 2)}\n`);
+    const f = await tmp.write(
+      'bad.json',
+      `\ufeff${JSON.stringify({ Value: rows, '@nextLink': null }, null, 2)}\n`,
+    );
     // Each row object spans 12 lines when pretty-printed; the array opens on line 2.
     expect(await errorsOf([f])).toEqual([
       `${f}:15: licensesDeployed "1.5" is not a non-negative integer`,

@@ -44,30 +44,41 @@ async function sniff(file: string): Promise<'csv' | 'json'> {
 const BATCH = 10_000;
 
 /**
- * Puts rows a source built (Graph, Partner Center, collect, demo) into the load, in batches.
- * Their values are already clean; the store validates them like any other.
+ * Puts rows a source built (Graph, Partner Center, collect, demo) into the load, in batches, each
+ * under the file and line it was mapped from when `origin` says so (else under `name`, line 0).
+ * The store validates them like any other rows.
  */
-export async function feedRowColumns(cols: RowColumns, name: string, sink: LoadSink): Promise<void> {
+export async function feedRowColumns(
+  cols: RowColumns,
+  name: string,
+  sink: LoadSink,
+  origin?: { readonly files: readonly string[]; readonly lines: readonly number[] },
+): Promise<void> {
   const n = rowCount(cols);
-  for (let start = 0; start < n; start += BATCH) {
-    const batch: RawRow[] = [];
-    for (let i = start; i < Math.min(n, start + BATCH); i++) {
-      batch.push({
-        line: 0,
-        values: [
-          cols.processedDate[i]!,
-          cols.serviceCode[i]!,
-          cols.serviceName[i]!,
-          cols.channel[i]!,
-          cols.customerTenantId[i]!,
-          cols.customerName[i]!,
-          cols.productId[i]!,
-          cols.productName[i]!,
-          cols.licensesDeployed[i]!,
-          cols.licensesSold[i]!,
-        ],
-      });
+  let batch: RawRow[] = [];
+  let batchFile = '';
+  for (let i = 0; i < n; i++) {
+    const file = origin?.files[i] ?? name;
+    if (batch.length > 0 && (file !== batchFile || batch.length === BATCH)) {
+      await sink.rows(batchFile, batch);
+      batch = [];
     }
-    await sink.rows(name, batch);
+    batchFile = file;
+    batch.push({
+      line: origin?.lines[i] ?? 0,
+      values: [
+        cols.processedDate[i]!,
+        cols.serviceCode[i]!,
+        cols.serviceName[i]!,
+        cols.channel[i]!,
+        cols.customerTenantId[i]!,
+        cols.customerName[i]!,
+        cols.productId[i]!,
+        cols.productName[i]!,
+        cols.licensesDeployed[i]!,
+        cols.licensesSold[i]!,
+      ],
+    });
   }
+  if (batch.length > 0) await sink.rows(batchFile, batch);
 }

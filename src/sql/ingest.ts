@@ -91,7 +91,8 @@ function storedValueSql(field: RowField, d: SqlDialect): string {
     case 'day':
       return (
         `CASE WHEN ${d.regexFull(t, DAY_RE)} THEN ${d.tryDate(t)}` +
-        ` WHEN ${d.regexFull(t, DATETIME_RE)} THEN ${d.utcDayOfTimestamp(t)} END`
+        // DATETIME_RE allows a lower-case `t` and `z`; the timestamp casts accept only upper case.
+        ` WHEN ${d.regexFull(t, DATETIME_RE)} THEN ${d.utcDayOfTimestamp(`upper(${t})`)} END`
       );
     case 'count':
       // Ten digits compare as text against the largest count, so the cast only ever sees a count.

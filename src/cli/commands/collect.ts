@@ -163,7 +163,9 @@ export function registerCollect(program: Command): void {
             ? { missingCustomers: missing.map((m) => normalizeGuid(m.tenantId) ?? m.tenantId) }
             : {}),
         };
-        const outcome = await store.load(request, (sink) => feedRowColumns(read.load.rows, 'collect', sink));
+        const outcome = await store.load(request, (sink) =>
+          feedRowColumns(read.load.rows, 'collect', sink, read.load.origin),
+        );
         if (!outcome.ok) {
           for (const e of outcome.errors) process.stderr.write(`${e.file}:${e.line}: ${e.reason}\n`);
           return fail(

@@ -118,7 +118,9 @@ async function importSnapshots(
     dates: [processedDate],
     ...(load.missingCustomers === undefined ? {} : { missingCustomers: load.missingCustomers }),
   };
-  const result = loaded(await store.load(request, (sink) => feedRowColumns(load.rows, format, sink)));
+  const result = loaded(
+    await store.load(request, (sink) => feedRowColumns(load.rows, format, sink, load.origin)),
+  );
   let text = summary(partnerId, result);
   for (const e of read.summary.excluded) {
     text += `excluded ${e.count} SKU entries (${e.reason}), e.g. ${e.examples.join(', ')}\n`;

@@ -5,7 +5,7 @@ import { parseDeploymentQuery } from '../../query/parse-query.ts';
 import type { DeploymentService } from '../../service/deployment-service.ts';
 import { paramsRecord, parseRawQuery } from '../../service/next-link.ts';
 import { principalOf } from '../auth-hook.ts';
-import { serializeDeploymentPage } from '../serialize.ts';
+import { serializeDeploymentPage } from '../../service/serialize.ts';
 import { faultResponses, methodNotAllowed, type RouteOptions } from './common.ts';
 
 export const E5_PATHS = [

@@ -13,9 +13,9 @@ import { readFile } from 'node:fs/promises';
 import { type ClassificationTable, classifySku, DEFAULT_CLASSIFICATION } from '../../domain/classify.ts';
 import { normalizeGuid } from '../../domain/guid.ts';
 import type { CatalogSku } from '../../domain/sku-catalog.ts';
-import type { RowFileError } from '../row-collector.ts';
 import { showValue } from '../row-fields.ts';
 import { cleanCell, decodeText, headerKey, parseCsvTable, type TextEncodingName } from './csv-table.ts';
+import type { RowFileError } from './types.ts';
 
 /** A GUID that appeared under more than one product name; the first name read is kept. */
 export interface RenamedSku {

@@ -1,8 +1,8 @@
 /**
  * Small CSV files of the source readers (Microsoft's SKU catalog, classification and exclusion
- * lists), read whole through the row files' tokenizer.
+ * lists), read whole with csv-parse.
  */
-import { type CsvHandler, CsvTokenizer, fieldText, STOPPED } from '../csv-tokenizer.ts';
+import { CsvError, parse } from 'csv-parse/sync';
 
 export interface CsvRecord {
   /** 1-based line the record starts on. */
@@ -75,24 +75,29 @@ const PAD_AFTER_QUOTE = /"[ \t\u00a0]+(?=,|\r?$)/gm;
 export function parseCsvTable(text: string): CsvTable {
   let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.includes('"')) body = body.replace(PAD_BEFORE_QUOTE, '$1"').replace(PAD_AFTER_QUOTE, '"');
+  let rows: { record: string[]; info: { lines: number } }[];
+  try {
+    rows = parse(body, {
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: false,
+    }) as unknown as typeof rows;
+  } catch (err) {
+    if (err instanceof CsvError) {
+      const line = (err as CsvError & { lines?: number }).lines ?? 1;
+      return { ok: false, line, reason: err.message.replace(/^[A-Z_]+: /, '') };
+    }
+    throw err;
+  }
   const records: CsvRecord[] = [];
-  let failure: { line: number; reason: string } | undefined;
-  const handler: CsvHandler = {
-    record(buf, tok, count, line) {
-      const fields = Array.from({ length: count }, (_, i) => fieldText(buf, tok, i));
-      if (count === 1 && cleanCell(fields[0]!) === '') return true;
-      records.push({ line, fields });
-      return true;
-    },
-    error(line, reason) {
-      failure = { line, reason };
-      return false;
-    },
-  };
-  const buf = Buffer.from(body, 'utf8');
-  const end = new CsvTokenizer().tokenize(buf, 0, buf.length, true, handler);
-  if (failure !== undefined) return { ok: false, ...failure };
-  if (end === STOPPED) return { ok: false, line: 1, reason: 'unreadable CSV' };
+  let next = 1;
+  for (const { record, info } of rows) {
+    // A record starts on the line after the previous one ended (blank lines are records here).
+    const line = next;
+    next = info.lines + 1;
+    if (record.length === 1 && cleanCell(record[0]!) === '') continue;
+    records.push({ line, fields: record });
+  }
   const first = records.shift();
   if (first === undefined) return { ok: false, line: 1, reason: 'the file is empty (no header)' };
   return { ok: true, header: first.fields.map((h) => cleanCell(h).toLowerCase()), records };

@@ -14,6 +14,8 @@ import {
 } from '../../../test/fixtures/sources/expected.ts';
 import { classifySku, DEFAULT_CLASSIFICATION } from '../../domain/classify.ts';
 import { exclusionList } from '../../domain/sku-exclusions.ts';
+import { openDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
+import { feedRowColumns } from '../row-files.ts';
 import { readGraphFiles } from './graph.ts';
 import type { SourceOptions } from './types.ts';
 
@@ -114,15 +116,33 @@ describe('readGraphFiles', () => {
     ]);
   });
 
-  it('treats the same SKU of the same tenant in two files as an error naming both', async () => {
+  it("keeps each row's file and line, so the store names both files of a repeated SKU", async () => {
     const a = await write('dup-a.json', { customerTenantId: T, value: [item()] });
     const b = await write(`${T.toLowerCase()}.json`, { value: [item({ skuId: E3.toUpperCase() })] });
     const r = await readGraphFiles([a, b], options);
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.errors).toHaveLength(1);
-    expect(r.errors[0]!.file).toBe(b);
-    expect(r.errors[0]!.reason).toContain(`first at ${a}:4`);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.load.origin).toEqual({ files: [a, b], lines: [4, 3] });
+    const store = await openDuckDbStore({ path: join(dir, 'dup.duckdb') });
+    try {
+      const outcome = await store.load({ partnerId: PARTNER, source: 'test' }, (sink) =>
+        feedRowColumns(r.load.rows, 'graph', sink, r.load.origin),
+      );
+      expect(outcome).toEqual({
+        ok: false,
+        truncated: false,
+        errors: [
+          {
+            file: b,
+            line: 3,
+            reason:
+              `duplicate row for processed date ${DAY}, customerTenantId ${T}, productId ${E3.toUpperCase()},` +
+              ` channel "reseller"; first at ${a}:4`,
+          },
+        ],
+      });
+    } finally {
+      await store.close();
+    }
   });
 
   it('reports bad JSON, a missing tenant and a missing value array', async () => {

@@ -1,16 +1,18 @@
 /**
  * The mapping shared by every source (docs/data-sources.md, "How a SKU becomes a row"): one SKU
  * of one customer tenant becomes at most one E5 row. Exclusions, naming and classification happen
- * here; validation, interning and the duplicate check are the flat-row reader's (RowCollector), so
- * a source import reports problems exactly like `seatwise import` of a row file.
+ * here; the rows keep the file and line they came from, and the store validates them (and finds
+ * repeated keys) like the rows of any other load, so a source import reports problems exactly like
+ * `seatwise import` of a row file.
  */
 import { classifySku, DEFAULT_CLASSIFICATION, type ServiceClass } from '../../domain/classify.ts';
 import { isIsoDay } from '../../domain/dates.ts';
 import { normalizeGuid } from '../../domain/guid.ts';
+import { emptyRowColumns, pushRow } from '../../domain/row.ts';
 import { isExcluded } from '../../domain/sku-exclusions.ts';
 import { MAX_COUNT } from '../../domain/stored-form.ts';
-import { RowCollector } from '../row-collector.ts';
-import { emptyRawRow, showValue } from '../row-fields.ts';
+import type { RowError } from '../../store/store.ts';
+import { showValue } from '../row-fields.ts';
 import type { ExcludedCount, ExclusionReason, SourceOptions, SourceReadResult } from './types.ts';
 
 /** One subscribed SKU of one customer tenant, as a source reported it. */
@@ -33,11 +35,15 @@ const REASONS: readonly ExclusionReason[] = ['free-or-trial', 'company-wide', 'n
 const MAX_EXAMPLES = 5;
 
 export class SnapshotBuilder {
-  private readonly collector: RowCollector;
   private readonly partnerId: string;
   private readonly channel: string;
   private readonly excluded = new Map<ExclusionReason, { count: number; examples: Set<string> }>();
-  private readonly raw = emptyRawRow();
+  private readonly rows = emptyRowColumns();
+  private readonly origin = { files: [] as string[], lines: [] as number[] };
+  private readonly errors: RowError[] = [];
+  private readonly maxErrors: number;
+  private truncated = false;
+  private file = '';
 
   constructor(private readonly options: SourceOptions) {
     const partnerId = normalizeGuid(options.partnerId.trim());
@@ -48,20 +54,25 @@ export class SnapshotBuilder {
     if (channel === '') throw new RangeError('channel must not be empty');
     this.partnerId = partnerId;
     this.channel = channel;
-    this.collector = new RowCollector(options.maxErrors ?? 50);
+    this.maxErrors = options.maxErrors ?? 50;
   }
 
   get stopped(): boolean {
-    return this.collector.stopped;
+    return this.truncated;
   }
 
   beginFile(file: string): void {
-    this.collector.beginFile(file);
+    this.file = file;
   }
 
   /** Records an error in the current file; returns false once reading should stop. */
   error(line: number, reason: string): boolean {
-    return this.collector.error(line, reason);
+    if (this.errors.length >= this.maxErrors) {
+      this.truncated = true;
+      return false;
+    }
+    this.errors.push({ file: this.file, line, reason });
+    return true;
   }
 
   /** Maps one SKU; returns false once reading should stop. */
@@ -91,18 +102,21 @@ export class SnapshotBuilder {
     if (productName === '')
       return this.error(e.line, `skuId ${skuId} has no part number and is not in the SKU catalog`);
     const service = this.classify(partNumber, displayName, known);
-    const raw = this.raw;
-    raw.processedDateTime = this.options.processedDate;
-    raw.serviceCode = service.serviceCode;
-    raw.serviceName = service.serviceName;
-    raw.channel = this.channel;
-    raw.customerTenantId = e.customerTenantId;
-    raw.customerName = e.customerName;
-    raw.productId = skuId;
-    raw.productName = productName;
-    raw.licensesDeployed = e.deployed;
-    raw.licensesSold = e.sold;
-    return this.collector.add(e.line, raw);
+    pushRow(this.rows, {
+      processedDate: this.options.processedDate,
+      serviceCode: service.serviceCode,
+      serviceName: service.serviceName,
+      channel: this.channel,
+      customerTenantId: e.customerTenantId,
+      customerName: e.customerName,
+      productId: skuId,
+      productName,
+      licensesDeployed: e.deployed,
+      licensesSold: e.sold,
+    });
+    this.origin.files.push(this.file);
+    this.origin.lines.push(e.line);
+    return true;
   }
 
   /**
@@ -130,9 +144,7 @@ export class SnapshotBuilder {
    * customer has no data; it then appears in the summary, and in the load when not empty.
    */
   result(files: number, missingCustomers?: readonly string[]): SourceReadResult {
-    const c = this.collector;
-    if (!c.stopped) c.finish();
-    if (c.errors.length > 0) return { ok: false, errors: c.errors, truncated: c.truncated };
+    if (this.errors.length > 0) return { ok: false, errors: this.errors, truncated: this.truncated };
     const excluded: ExcludedCount[] = [];
     for (const reason of REASONS) {
       const entry = this.excluded.get(reason);
@@ -143,17 +155,25 @@ export class SnapshotBuilder {
       ok: true,
       load: {
         partnerId: this.partnerId,
-        rows: c.cols,
+        rows: this.rows,
+        origin: this.origin,
         ...(missing !== undefined && missing.length > 0 ? { missingCustomers: missing } : {}),
       },
       summary: {
-        ...c.summary(),
+        rows: this.rows.processedDate.length,
+        customers: distinct(this.rows.customerTenantId, (id) => normalizeGuid(id.trim()) ?? id),
+        products: distinct(this.rows.productId, (id) => id),
+        dates: [...new Set(this.rows.processedDate)].sort(),
         files,
         excluded,
         ...(missing === undefined ? {} : { missingCustomers: missing }),
       },
     };
   }
+}
+
+function distinct(values: readonly string[], key: (v: string) => string): number {
+  return new Set(values.map(key)).size;
 }
 
 /**

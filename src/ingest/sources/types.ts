@@ -6,9 +6,9 @@ import type { ClassificationTable } from '../../domain/classify.ts';
 import type { RowColumns } from '../../domain/row.ts';
 import type { CatalogSku } from '../../domain/sku-catalog.ts';
 import type { ExclusionList } from '../../domain/sku-exclusions.ts';
-import type { RowFileError } from '../row-collector.ts';
+import type { RowError } from '../../store/store.ts';
 
-export type { RowFileError } from '../row-collector.ts';
+export type RowFileError = RowError;
 
 export interface SourceOptions {
   /** Partner tenant the rows belong to (any GUID form; stored upper-case). */
@@ -32,6 +32,8 @@ export interface SourceLoad {
   /** Upper-case GUID. */
   partnerId: string;
   rows: RowColumns;
+  /** The file and line each row was mapped from (parallel to `rows`), for the store's errors. */
+  origin?: { readonly files: readonly string[]; readonly lines: readonly number[] };
   /** Snapshots (`YYYY-MM-DD`) to replace even when `rows` holds none of their rows. */
   dates?: readonly string[];
   /** Where the rows came from, e.g. `import graph`; set by the caller. */

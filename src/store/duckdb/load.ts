@@ -22,8 +22,8 @@ import { isIsoDay } from '../../domain/dates.ts';
 import { ROW_FIELDS, type RowField } from '../../domain/fields.ts';
 import { duckdbDialect as d } from '../../sql/dialect.ts';
 import { type PassColumn, problemsSelectSql, STAGE_COLUMNS, storedSelectSql } from '../../sql/ingest.ts';
-import { readCsvHeader } from '../csv-header.ts';
 import type { LoadOutcome, LoadRequest, LoadSink, RawRow, RowError } from '../store.ts';
+import { readCsvHeader } from './csv-header.ts';
 import { locateRecords } from './csv-lines.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -125,7 +125,9 @@ export async function load(
     // Otherwise the insert itself checks every row (one pass over the staged values); only when it
     // refuses one are the values scanned again to list every problem.
     const dates = await stagedDates(connection, request.dates ?? []);
-    if (dates.length === 0) return { ok: true, rows: 0, customers: 0, products: 0, dates: [] };
+    // Staged rows without a valid date name no snapshot, yet the insert must still refuse them.
+    if (dates.length === 0 && staged === 0)
+      return { ok: true, rows: 0, customers: 0, products: 0, dates: [] };
     try {
       let outcome: LoadOutcome | undefined;
       await inTransaction(connection, async () => {

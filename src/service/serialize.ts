@@ -6,7 +6,7 @@
 
 import type { Static } from 'typebox';
 import type { CustomerInsightsCollection, PartnerInsightsCollection } from '../contract/schemas.ts';
-import type { CustomerInsight, DeploymentPageResult, PartnerInsight } from '../service/deployment-service.ts';
+import type { CustomerInsight, DeploymentPageResult, PartnerInsight } from './deployment-service.ts';
 
 const q = JSON.stringify;
 
