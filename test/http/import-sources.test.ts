@@ -4,6 +4,7 @@
  * padding, names with quotes and non-Latin scripts) loaded into a real store, and E5 then returns
  * exactly the expected rows.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGraphFiles } from '../../src/ingest/sources/graph.ts';
 import { readPartnerCenterDir } from '../../src/ingest/sources/partner-center.ts';
@@ -17,6 +18,7 @@ import {
   PARTNER_CENTER_ROWS,
 } from '../fixtures/sources/expected.ts';
 import { createHarness, type Harness, json } from '../support/harness.ts';
+import { loadColumns } from '../support/load.ts';
 import { E5, type Page, wireRow } from '../support/wire.ts';
 
 const OTHER_DAY = '2026-02-28';
@@ -45,7 +47,7 @@ describe('import sources → E5', () => {
       customersFile: FIXTURES.graphCustomers,
     });
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
-    await h.store.replaceSnapshots([r.load]);
+    await loadColumns(h.store, r.load.partnerId, r.load.rows);
     const page = await e5(`?processedDateTime=${DAY}`);
     expect(page.Value).toEqual(GRAPH_ROWS.map((r) => wireRow(r)));
     expect(page.TotalCount).toBe(9);
@@ -59,8 +61,8 @@ describe('import sources → E5', () => {
     });
     const r = await readPartnerCenterDir(FIXTURES.partnerCenterDir, options);
     if (!older.ok || !r.ok) throw new Error('partner-center fixture did not read');
-    await h.store.replaceSnapshots([older.load]);
-    await h.store.replaceSnapshots([r.load]);
+    await loadColumns(h.store, older.load.partnerId, older.load.rows);
+    await loadColumns(h.store, r.load.partnerId, r.load.rows);
     expect((await e5('')).Value).toEqual(PARTNER_CENTER_ROWS.map((r) => wireRow(r)));
     const previous = await e5(`?processedDateTime=${OTHER_DAY}`);
     expect(previous.Value).toEqual(
