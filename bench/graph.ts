@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DEFAULT_CLASSIFICATION } from '../src/domain/classify.ts';
 import { skuCatalog } from '../src/domain/sku-catalog.ts';
 import { DEFAULT_EXCLUSIONS } from '../src/domain/sku-exclusions.ts';
+import { feedRowColumns } from '../src/ingest/row-files.ts';
 import { readGraphFiles } from '../src/ingest/sources/graph.ts';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
 import { customerId } from './generate.ts';
@@ -65,7 +66,12 @@ export async function runGraphBench(tenants = 10_000, skusPerTenant = 8): Promis
       });
       if (!read.ok) throw new Error(`graph bench data rejected: ${JSON.stringify(read.errors.slice(0, 3))}`);
       const readDone = performance.now();
-      await store.replaceSnapshots([read.load]);
+      const loaded = await store.load(
+        { partnerId: PARTNER, source: 'bench', dates: ['2026-11-20'] },
+        (sink) => feedRowColumns(read.load.rows, 'graph', sink, read.load.origin),
+      );
+      if (!loaded.ok)
+        throw new Error(`graph bench rows refused: ${JSON.stringify(loaded.errors.slice(0, 3))}`);
       const done = performance.now();
       return {
         tenants,
