@@ -1,14 +1,15 @@
 /**
  * Shared pieces of the store contract suite: filter builders, a reference evaluator computing the
- * expected answer in plain TypeScript, and a dialect-neutral dump of both tables.
+ * expected answer in plain TypeScript, and a snapshot of what a store holds, read through the port.
  */
 import { DIMENSION_INFO, DIMENSIONS, type Dimension, MEASURES } from '../../src/domain/fields.ts';
 import { normalizeGuid } from '../../src/domain/guid.ts';
 import type { DeploymentRow } from '../../src/domain/row.ts';
+import type { CatalogSku } from '../../src/domain/sku-catalog.ts';
 import { assertNever } from '../../src/errors.ts';
 import type { CompareOp, FilterExpr } from '../../src/query/ast.ts';
 import type { QueryPlan } from '../../src/query/query-plan.ts';
-import type { ColumnarResult, Store } from '../../src/store/store.ts';
+import type { ColumnarResult, SnapshotInfo, Store } from '../../src/store/store.ts';
 import { compareBytes } from '../fixtures/contract-rows.ts';
 
 export type Row = Record<string, string | number | null>;
@@ -55,7 +56,10 @@ export function pageRow(r: DeploymentRow): Row {
   return row;
 }
 
-/** Reference semantics of the filter language (spec §3), for ASCII-case literals. */
+/**
+ * Reference semantics of the filter language (spec §3): GUIDs normalised, other values compared
+ * without case (JS `toLowerCase`, which agrees with the stores' `lower` for the fixtures' letters).
+ */
 export function matches(row: DeploymentRow, expr: FilterExpr): boolean {
   switch (expr.kind) {
     case 'comparison': {
@@ -99,29 +103,34 @@ export function expectedGroups(rows: readonly DeploymentRow[], groupBy: readonly
   });
 }
 
-export interface Dump {
-  readonly deployment: Row[];
-  readonly snapshots: Row[];
+/** What a store holds for one partner, read through the port: its snapshots and each one's rows. */
+export interface PartnerState {
+  readonly snapshots: SnapshotInfo[];
+  /** Every row of each snapshot, by processed date, in page order. */
+  readonly rows: Record<string, Row[]>;
 }
 
-/** Every row of both tables, rendered the same way on every dialect. */
-export async function dump(store: Store): Promise<Dump> {
-  const q = store.dialect.quoteIdent;
-  const day = store.dialect.dateText(q('processed_date'));
-  const deployment = await store.select({
-    sql:
-      `SELECT ${q('partner_id')}, ${day} AS ${q('day')}, ${q('ord')}, ${q('service_code')}, ${q('service_name')},` +
-      ` ${q('channel')}, ${q('customer_tenant_id')}, ${q('customer_name')}, ${q('product_id')},` +
-      ` ${q('product_name')}, ${q('licenses_deployed')}, ${q('licenses_sold')} FROM ${q('deployment')}` +
-      ` ORDER BY ${q('partner_id')}, ${q('processed_date')}, ${q('ord')}`,
-    params: [],
-  });
-  const snapshots = await store.select({
-    sql:
-      `SELECT ${q('partner_id')}, ${day} AS ${q('day')}, ${q('row_count')}, ${q('customer_count')},` +
-      ` ${q('product_count')}, CAST(${q('imported_at')} AS VARCHAR) AS ${q('imported')}` +
-      ` FROM ${q('snapshots')} ORDER BY ${q('partner_id')}, ${q('processed_date')}`,
-    params: [],
-  });
-  return { deployment: rowsOf(deployment), snapshots: rowsOf(snapshots) };
+/** Everything the store holds for `partners` (and its catalog), to compare before and after a write. */
+export async function storeState(
+  store: Store,
+  partners: readonly string[],
+): Promise<{ partners: Record<string, PartnerState>; catalog: CatalogSku[] }> {
+  const out: Record<string, PartnerState> = {};
+  for (const partnerId of partners) {
+    const snapshots = await store.listSnapshots(partnerId);
+    const rows: Record<string, Row[]> = {};
+    for (const s of snapshots) rows[s.processedDate] = await allRows(store, partnerId, s.processedDate);
+    out[partnerId] = { snapshots, rows };
+  }
+  return { partners: out, catalog: await store.catalog() };
+}
+
+/** Every row of a snapshot in page order, read a page at a time. */
+export async function allRows(store: Store, partnerId: string, processedDate: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (let skip = 0; ; skip += 10_000) {
+    const page = await store.deploymentPage(plan(partnerId, processedDate, { skip }));
+    rows.push(...rowsOf(page.rows));
+    if (skip + 10_000 >= page.totalCount) return rows;
+  }
 }

@@ -2,10 +2,18 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileDeploymentPage, compileLatestSnapshot } from '../../src/sql/compile.ts';
 import { openDuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
-import { DAY_2, PARTNER_A, PARTNER_A_ROWS, toColumns } from '../fixtures/contract-rows.ts';
-import { plan, rowsOf } from './contract-helpers.ts';
+import {
+  canonicalOrder,
+  DAY_1,
+  DAY_2,
+  PARTNER_A,
+  PARTNER_A_INPUT,
+  PARTNER_A_ROWS,
+  toColumns,
+} from '../fixtures/contract-rows.ts';
+import { loadColumns } from '../support/load.ts';
+import { allRows, pageRow } from './contract-helpers.ts';
 import { describeStoreContract } from './store-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'seatwise-contract-'));
@@ -23,27 +31,36 @@ describe('duckdb store specifics', () => {
     const path = nextPath();
     const store = await openDuckDbStore({ path });
     expect(store.description).toBe(path);
-    expect(store.dialect.name).toBe('duckdb');
-    await store.replaceSnapshots([{ partnerId: PARTNER_A, rows: toColumns(PARTNER_A_ROWS) }]);
+    expect(store.kind).toBe('duckdb');
+    await loadColumns(store, PARTNER_A, toColumns(PARTNER_A_INPUT));
+    const list = await store.listSnapshots(PARTNER_A);
     await store.close();
     expect(existsSync(path)).toBe(true);
 
     const readOnly = await openDuckDbStore({ path, readOnly: true });
     try {
-      const latest = rowsOf(await readOnly.select(compileLatestSnapshot(PARTNER_A, readOnly.dialect)));
-      expect(latest).toEqual([{ processedDate: DAY_2 }]);
-      await expect(
-        readOnly.replaceSnapshots([{ partnerId: PARTNER_A, rows: toColumns(PARTNER_A_ROWS) }]),
-      ).rejects.toThrow();
-      await expect(readOnly.select({ sql: 'CREATE TABLE nope (x INTEGER)', params: [] })).rejects.toThrow();
+      expect(readOnly.kind).toBe('duckdb');
+      expect(await readOnly.latestSnapshot(PARTNER_A)).toBe(DAY_2);
+      expect(await readOnly.listSnapshots(PARTNER_A)).toEqual(list);
+      expect(await allRows(readOnly, PARTNER_A, DAY_1)).toEqual(
+        canonicalOrder(PARTNER_A_ROWS.filter((r) => r.processedDate === DAY_1)).map(pageRow),
+      );
+      await expect(loadColumns(readOnly, PARTNER_A, toColumns(PARTNER_A_INPUT))).rejects.toThrow(
+        `${path} is open read-only`,
+      );
+      await expect(readOnly.deleteSnapshotsBefore('2999-01-01')).rejects.toThrow(/read-only/);
+      await expect(readOnly.upsertCatalog([])).rejects.toThrow(/read-only/);
+      expect(await readOnly.listSnapshots(PARTNER_A)).toEqual(list);
     } finally {
       await readOnly.close();
     }
   });
 
-  it('round-trips any Unicode string through the staging file, including U+0000', async () => {
+  it('round-trips awkward Unicode text through the load, including U+0000 inside a value', async () => {
     const store = await openDuckDbStore({ path: nextPath() });
     try {
+      // Every value survives trimming (white space at either end is trimmed away, see
+      // src/sql/ingest.ts); the last one keeps only the U+0085 JavaScript's trim leaves in place.
       const values = [
         'nul\u0000inside',
         '\u0000',
@@ -52,11 +69,13 @@ describe('duckdb store specifics', () => {
         '"',
         '""',
         ',',
+        'a,"b",\r\nc',
         '\\N',
         'NULL',
-        ' ',
         'b\uFEFFom',
+        'in\u00a0\u3000side',
         '𝔘𝔫𝔦𝔠𝔬𝔡𝔢 😀 e\u0301',
+        '\u0301 combining first',
       ];
       const rows = toColumns(
         values.map((v, i) => ({
@@ -69,11 +88,14 @@ describe('duckdb store specifics', () => {
           channel: v,
         })),
       );
-      await store.replaceSnapshots([{ partnerId: PARTNER_A, rows }]);
-      const page = rowsOf(await store.select(compileDeploymentPage(plan(PARTNER_A, DAY_2), store.dialect)));
-      for (const field of ['customerName', 'productName', 'serviceName', 'channel']) {
-        expect(page.map((r) => r[field])).toEqual(values);
+      await loadColumns(store, PARTNER_A, rows);
+      const page = await allRows(store, PARTNER_A, DAY_2);
+      const trimmed = values.map((v) => v.trim());
+      expect(trimmed[3]).toBe('\u0085');
+      for (const field of ['customerName', 'productName', 'serviceName']) {
+        expect(page.map((r) => r[field])).toEqual(trimmed);
       }
+      expect(page.map((r) => r.channel)).toEqual(trimmed.map((v) => v.toLowerCase()));
     } finally {
       await store.close();
     }
@@ -81,12 +103,21 @@ describe('duckdb store specifics', () => {
 
   // Known limitation: @duckdb/node-api decodes VARCHAR with a default `new TextDecoder()`, whose
   // ignoreBOM=false drops a U+FEFF at the START of each value on read (the stored value is intact).
+  // A load trims a leading U+FEFF, so only a catalog entry (stored as given) can start with one.
   // This case documents it and starts failing once the driver keeps the character.
   it.fails('keeps a leading U+FEFF in a value read back', async () => {
     const store = await openDuckDbStore({ path: nextPath() });
     try {
-      const result = await store.select({ sql: 'SELECT chr(65279) || $1 AS v', params: ['x'] });
-      expect(result.columns.v).toEqual(['\uFEFFx']);
+      const sku = {
+        skuId: '6FD2C87F-B296-42F0-B197-1E91E994B900',
+        partNumber: 'ENTERPRISEPACK',
+        displayName: '\uFEFFOffice 365 E3',
+        productName: 'OFFICE 365 E3',
+        serviceCode: 'o365',
+        serviceName: 'Microsoft Office 365',
+      };
+      await store.upsertCatalog([sku]);
+      expect(await store.catalog()).toEqual([sku]);
     } finally {
       await store.close();
     }

@@ -18,9 +18,9 @@ import type { RowColumns } from '../../src/domain/row.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { AccessGate } from '../../src/http/auth-hook.ts';
 import { DeploymentService } from '../../src/service/deployment-service.ts';
-import { SnapshotService } from '../../src/service/snapshot-service.ts';
 import { openDuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
 import type { Store } from '../../src/store/store.ts';
+import { loadColumns } from './load.ts';
 
 export interface Harness {
   readonly app: FastifyInstance;
@@ -42,8 +42,6 @@ export interface HarnessOptions {
   /** Replaces the default gate (local issuer only, no roles, no rate limit). */
   readonly gate?: (localKey: LocalIssuerKey) => AccessGate;
   readonly trustProxy?: boolean;
-  /** Turns on the local admin API with this secret; hand-overs go to `<db>.incoming`. */
-  readonly adminSecret?: string;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -63,16 +61,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     byteOrderMark: options.byteOrderMark ?? false,
     logLevel: 'silent',
     version: 'test',
-    storeName: store.dialect.name,
-    ...(options.adminSecret === undefined
-      ? {}
-      : {
-          admin: {
-            snapshots: new SnapshotService(store),
-            secret: options.adminSecret,
-            incomingDir: `${dbPath}.incoming`,
-          },
-        }),
+    storeName: store.kind,
   });
   await app.ready();
   return {
@@ -89,7 +78,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         expiresInSeconds: o.expiresInSeconds ?? 3600,
       }),
     load: async (partnerId, rows) => {
-      await store.replaceSnapshots([{ partnerId, rows }]);
+      await loadColumns(store, partnerId, rows);
     },
     get: (url, token, headers = {}) =>
       app.inject({
