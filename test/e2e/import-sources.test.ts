@@ -46,7 +46,20 @@ describe('seatwise import of real inputs', () => {
     const r = await runCli(['import', FIXTURES.catalog, '--db', db]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^catalog: \d+ SKUs stored/);
+    expect(r.stdout).toContain(
+      `${FIXTURES.catalog}: 10 rows read (utf-8), 8 SKUs\n` +
+        '  1 SKU(s) appear under more than one name; the first name read is kept:\n' +
+        '    6FD2C87F-B296-42F0-B197-1E91E994B900 (ENTERPRISEPACK): kept "Office 365 E3", not "Office 365 E3 (renamed)"\n' +
+        'catalog: 8 SKUs stored; they name and classify products from now on\n',
+    );
+  });
+
+  it('stores a Windows-1252 catalog with the "String_ Id" header, names intact', async () => {
+    const r = await runCli(['import', FIXTURES.catalogWindows1252, '--db', db]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${FIXTURES.catalogWindows1252}: 6 rows read (windows-1252), 3 SKUs\n`);
+    expect(r.stdout).toContain('kept "Contoso Widgets® Plus – Partner’s Edition™", not "Contoso Widgets Plus"');
   });
 
   it('maps Graph subscribedSkus files to exactly the expected rows and reports the exclusions', async () => {

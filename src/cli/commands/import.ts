@@ -76,13 +76,22 @@ export function registerImport(program: Command): void {
 
 async function importCatalog(store: Store, files: readonly string[]): Promise<string> {
   const skus = [];
+  let text = '';
   for (const file of files) {
     const read = await readCatalogFile(file);
     if (!read.ok) rejectLoad(read.errors, false);
     skus.push(...read.skus);
+    const s = read.summary;
+    text += `${file}: ${s.rows} rows read (${s.encoding}), ${s.skus} SKUs\n`;
+    if (s.renamed.length > 0) {
+      text += `  ${s.renamed.length} SKU(s) appear under more than one name; the first name read is kept:\n`;
+      for (const r of s.renamed) {
+        text += `    ${r.skuId} (${r.partNumber}): kept ${JSON.stringify(r.kept)}, not ${r.others.map((o) => JSON.stringify(o)).join(', ')}\n`;
+      }
+    }
   }
   const result = await store.upsertCatalog(skus);
-  return `catalog: ${result.skus} SKUs stored; they name and classify products from now on\n`;
+  return `${text}catalog: ${result.skus} SKUs stored; they name and classify products from now on\n`;
 }
 
 async function importSnapshots(
