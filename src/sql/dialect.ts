@@ -42,6 +42,11 @@ const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 /** The characters `String.prototype.trim` removes, as a regular-expression class (RE2 and PostgreSQL). */
 const WHITESPACE =
   '[\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]';
+/** The same characters as code points. */
+const WHITESPACE_CODES = [
+  9, 10, 11, 12, 13, 32, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008,
+  0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff,
+].join(', ');
 const PG_WHITESPACE =
   '[\\t\\n\\u000B\\f\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF]';
 
@@ -58,9 +63,11 @@ export const duckdbDialect: SqlDialect = Object.freeze({
   timestampText: (expr: string) => `strftime(${expr}, '%Y-%m-%dT%H:%M:%SZ')`,
   sumBigint: (expr: string) => `CAST(sum(${expr}) AS BIGINT)`,
   trimChars: (expr: string, chars: string) => `trim(${expr}, ${chars})`,
-  // A regular expression: measured ~15x faster than trim() with the 25 characters spelled out.
+  // A regular expression (measured ~15x faster than trim() with the characters spelled out), run
+  // only on values that start or end with white space (about half the cost again).
   trimWhitespace: (expr: string) =>
-    `regexp_replace(${expr}, ${sqlString(`^${WHITESPACE}+|${WHITESPACE}+$`)}, '', 'g')`,
+    `CASE WHEN unicode(${expr}) IN (${WHITESPACE_CODES}) OR unicode(right(${expr}, 1)) IN (${WHITESPACE_CODES})` +
+    ` THEN regexp_replace(${expr}, ${sqlString(`^${WHITESPACE}+|${WHITESPACE}+$`)}, '', 'g') ELSE ${expr} END`,
   regexFull: (expr: string, pattern: string) => `regexp_full_match(${expr}, ${sqlString(pattern)})`,
   tryDate: (expr: string) => `TRY_CAST(${expr} AS DATE)`,
   // Without the ICU extension (not bundled) DuckDB's TIMESTAMPTZ is UTC: an offset is applied on

@@ -48,8 +48,14 @@ const FORM: Readonly<Record<RowField, Form>> = Object.freeze({
 
 const HEX = (n: number) => `[0-9A-Fa-f]{${n}}`;
 const GUID = `${HEX(8)}-${HEX(4)}-${HEX(4)}-${HEX(4)}-${HEX(12)}`;
-const GUID_RE = `${GUID}|\\{${GUID}\\}`;
+const BRACED_GUID = `\\{${GUID}\\}`;
 const DAY_RE = '[0-9]{4}-[0-9]{2}-[0-9]{2}';
+/**
+ * A date-time without an offset (which means UTC) and with an hour 00-23: its day is its date,
+ * no timestamp arithmetic needed. Partner Center's own `processedDateTime` is written so.
+ */
+const PLAIN_DATETIME_RE = `${DAY_RE}[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,9})?)?`;
+/** Any other ISO 8601 date-time: an offset or `Z` may move it to another UTC day, so may 24:00. */
 const DATETIME_RE = `${DAY_RE}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?`;
 const COUNT_RE = '[0-9]{1,10}';
 
@@ -79,19 +85,22 @@ function trimmedSource(stage: string, pass: readonly PassColumn[], d: SqlDialect
 }
 
 /** The stored value of `field` from its trimmed value, or NULL when it has none. */
-function storedValueSql(field: RowField, d: SqlDialect): string {
-  const t = q(d, trimmed(field));
+function storedValueSql(field: RowField, d: SqlDialect, t: string = q(d, trimmed(field))): string {
   switch (FORM[field]) {
     case 'text':
       return `NULLIF(${t}, '')`;
     case 'lowercase':
       return `NULLIF(lower(${t}), '')`;
     case 'guid':
-      return `CASE WHEN ${d.regexFull(t, GUID_RE)} THEN upper(${d.trimChars(t, "'{}'")}) END`;
+      return (
+        `CASE WHEN ${d.regexFull(t, GUID)} THEN upper(${t})` +
+        ` WHEN ${d.regexFull(t, BRACED_GUID)} THEN upper(${d.trimChars(t, "'{}'")}) END`
+      );
     case 'day':
       return (
         `CASE WHEN ${d.regexFull(t, DAY_RE)} THEN ${d.tryDate(t)}` +
-        // DATETIME_RE allows a lower-case `t` and `z`; the timestamp casts accept only upper case.
+        ` WHEN ${d.regexFull(t, PLAIN_DATETIME_RE)} THEN ${d.tryDate(`substr(${t}, 1, 10)`)}` +
+        // The pattern allows a lower-case `t` and `z`; the timestamp casts accept only upper case.
         ` WHEN ${d.regexFull(t, DATETIME_RE)} THEN ${d.utcDayOfTimestamp(`upper(${t})`)} END`
       );
     case 'count':
@@ -101,6 +110,11 @@ function storedValueSql(field: RowField, d: SqlDialect): string {
         ` THEN CAST(${t} AS BIGINT) END`
       );
   }
+}
+
+/** The stored day (a date, or NULL) of a raw `processedDateTime` expression. */
+export function storedDaySql(rawExpr: string, d: SqlDialect): string {
+  return storedValueSql('processedDateTime', d, d.trimWhitespace(rawExpr));
 }
 
 /**

@@ -1,29 +1,38 @@
 /**
- * Every load, from any source, in four steps on the write connection:
+ * Every load, from any source, on the write connection:
  *
- * 1. Stage raw values in a temporary table: CSV row files through DuckDB's own `read_csv` (records
- *    it cannot read are kept in its rejects table with their byte offset), rows mapped in
- *    TypeScript through the appender.
- * 2. Validate in SQL (`src/sql/ingest.ts`, the one set of rules): one scan lists every bad value.
- * 3. With any problem, map each to `file:line` (`csv-lines.ts` for CSV rows), drop the staging
- *    table and report; the store is unchanged.
- * 4. Otherwise, in one transaction: delete the snapshots the load covers, insert the normalised rows
- *    numbered in canonical order, and record the snapshots.
+ * 1. Raw values: rows mapped in TypeScript are appended to a temporary staging table; a CSV row
+ *    file is a relation of DuckDB's own `read_csv` over the file (its header read first), so its
+ *    rows are read once, inside the insert, never copied.
+ * 2. In one transaction: delete the snapshots the load covers, insert the staged and read rows
+ *    normalised by the one set of rules (`src/sql/ingest.ts`) and numbered in canonical order, and
+ *    record the snapshots. The insert refuses (aborts on) any row without a stored form for every
+ *    field or repeating a key, and the load refuses any record the reader rejected.
+ * 3. Only when something was refused, the transaction is rolled back and every CSV file is staged
+ *    as a table too (records the reader cannot read go to its rejects table, with their line), so
+ *    SQL can list every problem; each is then mapped to `file:line` (`csv-lines.ts` for CSV rows).
+ *    The store is unchanged.
  *
  * One window over the date, ordered by (customer, product, channel), does three jobs in a single
  * sort: `row_number()` gives `ord`, the row's position in the canonical E5 order (DuckDB compares
  * VARCHAR byte-wise, as every store must); `lag()` over the same order finds duplicate keys, which
- * are then adjacent, and `error()` aborts the statement; and the window's output, grouped by date
- * and sorted within it, is the physical order rows are written in, so `deployment` stays clustered
- * and DuckDB's row-group min/max statistics prune scans.
+ * are then adjacent; and the window's output, grouped by date and sorted within it, is the physical
+ * order rows are written in, so `deployment` stays clustered and DuckDB's row-group min/max
+ * statistics prune scans.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isIsoDay } from '../../domain/dates.ts';
-import { ROW_FIELDS, type RowField } from '../../domain/fields.ts';
+import { ROW_FIELDS } from '../../domain/fields.ts';
 import { duckdbDialect as d } from '../../sql/dialect.ts';
-import { type PassColumn, problemsSelectSql, STAGE_COLUMNS, storedSelectSql } from '../../sql/ingest.ts';
+import {
+  type PassColumn,
+  problemsSelectSql,
+  STAGE_COLUMNS,
+  storedDaySql,
+  storedSelectSql,
+} from '../../sql/ingest.ts';
 import type { LoadOutcome, LoadRequest, LoadSink, RawRow, RowError } from '../store.ts';
-import { readCsvHeader } from './csv-header.ts';
+import { type CsvHeader, readCsvHeader } from './csv-header.ts';
 import { locateRecords } from './csv-lines.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -39,12 +48,19 @@ const RAW_COLUMNS = ROW_FIELDS.map((f) => STAGE_COLUMNS[f]);
 /** The columns of `deployment` a load fills (all but `partner_id` and `ord`), in ROW_FIELDS order. */
 const DATA_COLUMNS = RAW_COLUMNS.join(', ');
 
-interface StagedFile {
+interface CsvFile {
+  readonly path: string;
+  readonly header: CsvHeader;
+  /** Records the reader rejected, by its line numbers; filled when the file is staged. */
+  readonly rejectLines: Set<number>;
+  /** rowid of its first staged row, once staged. */
+  firstRow: number;
+}
+
+interface LoadFile {
   readonly name: string;
-  /** Set for a CSV file read by `read_csv`: its rows have no line in the staging table. */
-  readonly csv?: { readonly path: string; readonly headerLine: number; readonly rejectLines: Set<number> };
-  /** rowid of its first staged row. */
-  readonly firstRow: number;
+  /** Set for a CSV row file: its rows have no line in the staging table. */
+  readonly csv?: CsvFile;
 }
 
 /** Where a problem is before its line is known: a staged row, a rejected CSV record, or a line. */
@@ -55,6 +71,9 @@ type Place =
 
 /** A problem; a duplicate also names where its key first appeared. */
 type Found = Place & { readonly reason: string; readonly first?: Place };
+
+/** The insert refused a row, or the reader a record: the load fails and is diagnosed. */
+class Refused extends Error {}
 
 export async function load(
   connection: DuckDBConnection,
@@ -70,106 +89,161 @@ export async function load(
       ` ${RAW_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`,
   );
   try {
-    const files: StagedFile[] = [];
+    const files: LoadFile[] = [];
     const found: Found[] = [];
-    let staged = 0;
-    const fileNo = (name: string, csv?: StagedFile['csv']): number => {
-      files.push({ name, firstRow: staged, ...(csv === undefined ? {} : { csv }) });
-      return files.length - 1;
-    };
+    let appended = 0;
     /** Rows and errors of a source name share one entry; every CSV file gets its own. */
     const namedFile = (name: string): number => {
       const known = files.findIndex((f) => f.name === name && f.csv === undefined);
-      return known >= 0 ? known : fileNo(name);
-    };
-    const stageCsv = async (path: string, name: string): Promise<void> => {
-      const header = await readCsvHeader(path);
-      if (typeof header === 'string') {
-        found.push({ file: namedFile(name), line: 1, reason: header });
-        return;
-      }
-      const csv = { path, headerLine: header.line, rejectLines: new Set<number>() };
-      const no = fileNo(name, csv);
-      try {
-        staged += await readCsv(connection, no, path, header, maxErrors);
-      } catch (err) {
-        // The reader gave up on the whole file (e.g. mixed line endings); its rows are not staged.
-        found.push({ file: no, line: 0, reason: unreadableCsv(err) });
-        return;
-      }
-      for (const r of await rejects(connection, header.width)) {
-        // DuckDB may report one record more than once; one problem per record is enough.
-        if (csv.rejectLines.has(r.line)) continue;
-        csv.rejectLines.add(r.line);
-        found.push({ file: no, duckLine: r.line, reason: r.reason });
-      }
+      if (known >= 0) return known;
+      files.push({ name });
+      return files.length - 1;
     };
     await feed({
-      csvFile: stageCsv,
+      csvFile: async (path, name) => {
+        const header = await readCsvHeader(path);
+        if (typeof header === 'string') found.push({ file: namedFile(name), line: 1, reason: header });
+        else files.push({ name, csv: { path, header, rejectLines: new Set(), firstRow: 0 } });
+      },
       rows: async (name, rows) => {
-        staged += await appendRows(connection, namedFile(name), rows);
+        appended += await appendRows(connection, namedFile(name), rows);
       },
       error: (name, line, reason) => {
         found.push({ file: namedFile(name), line, reason });
       },
     });
+    const csvFiles = files.flatMap((f) => (f.csv === undefined ? [] : [f.csv]));
 
-    // Problems the sources or the reader found: list them with every bad value and duplicate.
-    const problems = async () => [
+    let failure: unknown;
+    if (found.length === 0) {
+      try {
+        return await replace(
+          connection,
+          request,
+          sourceSql(csvFiles, appended > 0, maxErrors),
+          csvFiles.length > 0,
+        );
+      } catch (err) {
+        failure = err;
+      }
+    }
+    // Something was refused: stage every CSV file too and list every problem by file and line.
+    for (const [no, file] of files.entries()) {
+      if (file.csv !== undefined) found.push(...(await stageCsv(connection, no, file.csv, maxErrors)));
+    }
+    const problems = [
       ...found,
       ...(await invalidValues(connection, maxErrors)),
       ...(await duplicates(connection, maxErrors)),
     ];
-    if (found.length > 0) return await rejected(files, await problems(), maxErrors);
-
-    // Otherwise the insert itself checks every row (one pass over the staged values); only when it
-    // refuses one are the values scanned again to list every problem.
-    const dates = await stagedDates(connection, request.dates ?? []);
-    // Staged rows without a valid date name no snapshot, yet the insert must still refuse them.
-    if (dates.length === 0 && staged === 0)
-      return { ok: true, rows: 0, customers: 0, products: 0, dates: [] };
-    try {
-      let outcome: LoadOutcome | undefined;
-      await inTransaction(connection, async () => {
-        await deleteSnapshots(connection, request.partnerId, dates);
-        const rows = await insertOrdered(connection, request.partnerId);
-        await recordSnapshots(connection, request, dates);
-        outcome = { ok: true, rows, ...(await distinctCounts(connection, request.partnerId, dates)), dates };
-      });
-      return outcome!;
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.includes(REFUSED_MARK)) throw err;
-      return await rejected(files, await problems(), maxErrors);
-    }
+    // A failure that is no problem of the input (a full disk, say) is reported as it is.
+    if (problems.length === 0) throw failure;
+    return await rejected(files, problems, maxErrors);
   } finally {
     await connection.run(`DROP TABLE IF EXISTS ${STAGE}`);
+    await connection.run(`DROP TABLE IF EXISTS ${REJECTS}; DROP TABLE IF EXISTS ${REJECT_SCANS}`);
   }
 }
 
-/** Stages one CSV file's records; returns how many were read (rejected ones are not). */
-async function readCsv(
+/** Every raw row of the load: the staged ones, then each CSV file's as its reader gives them. */
+function sourceSql(csvFiles: readonly CsvFile[], staged: boolean, maxErrors: number): string {
+  const parts = csvFiles.map((f) => readerSql(f, maxErrors));
+  if (staged || parts.length === 0) parts.unshift(`SELECT ${DATA_COLUMNS} FROM ${STAGE}`);
+  return `(${parts.join(' UNION ALL ')})`;
+}
+
+/** Replaces the snapshots with the rows of `source`, or throws (and rolls back) if any is refused. */
+async function replace(
   connection: DuckDBConnection,
-  file: number,
-  path: string,
-  header: { readonly line: number; readonly width: number; readonly columns: readonly number[] },
-  maxErrors: number,
-): Promise<number> {
+  request: LoadRequest,
+  source: string,
+  read: boolean,
+): Promise<LoadOutcome> {
+  const dates = await sourceDates(connection, source, request.dates ?? []);
+  let outcome: LoadOutcome | undefined;
+  // Each scan starts with empty rejects tables.
+  await connection.run(`DROP TABLE IF EXISTS ${REJECTS}; DROP TABLE IF EXISTS ${REJECT_SCANS}`);
+  await inTransaction(connection, async () => {
+    await deleteSnapshots(connection, request.partnerId, dates);
+    const rows = await insertOrdered(connection, request.partnerId, source);
+    if (read && (await rejectedCount(connection)) > 0) throw new Refused('the reader rejected records');
+    await recordSnapshots(connection, request, dates);
+    outcome = { ok: true, rows, ...(await distinctCounts(connection, request.partnerId, dates)), dates };
+  });
+  return outcome!;
+}
+
+/** The snapshots a load replaces: the dates of its rows plus the ones the request names, sorted. */
+async function sourceDates(
+  connection: DuckDBConnection,
+  source: string,
+  named: readonly string[],
+): Promise<string[]> {
+  // The rule runs once per distinct raw value; an invalid date names no snapshot (the insert
+  // refuses its row).
+  const r = await connection.runAndReadAll(
+    `SELECT DISTINCT strftime(${storedDaySql('processed_date', d)}, '%Y-%m-%d') AS day` +
+      ` FROM (SELECT DISTINCT processed_date FROM ${source})`,
+  );
+  const days = new Set<string>(named);
+  for (const row of r.getRowObjectsJS()) if (row.day !== null) days.add(String(row.day));
+  return [...days].sort();
+}
+
+async function rejectedCount(connection: DuckDBConnection): Promise<number> {
+  const exists = await connection.runAndReadAll(
+    `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = '${REJECTS}'`,
+  );
+  if (Number(exists.getRowObjectsJS()[0]!.n) === 0) return 0;
+  const r = await connection.runAndReadAll(`SELECT count(*) AS n FROM ${REJECTS}`);
+  return Number(r.getRowObjectsJS()[0]!.n);
+}
+
+/** A CSV file's rows as its reader gives them, the row fields' columns picked by the header. */
+function readerSql(file: CsvFile, maxErrors: number): string {
+  const { path, header } = file;
   const names = Array.from({ length: header.width }, (_, i) => `c${i}`);
   const columns = names.map((n) => `'${n}': 'VARCHAR'`).join(', ');
-  const picked = header.columns.map((c) => `c${c}`).join(', ');
+  const picked = header.columns.map((c, i) => `c${c} AS ${RAW_COLUMNS[i]}`).join(', ');
   // Table-function arguments cannot be bound; the path is quoted as a literal. A path holding
   // glob characters would be read as a pattern, so those are refused.
   if (/[*?[\]{}]/.test(path)) throw new RangeError(`cannot read ${path}: the path holds * ? [ ] { or }`);
+  return (
+    `SELECT ${picked} FROM read_csv('${path.replaceAll("'", "''")}',` +
+    ` columns={${columns}}, header=true, skip=${header.line - 1}, auto_detect=false, delim=',',` +
+    ` quote='"', escape='"', strict_mode=true, force_not_null=[${names.map((n) => `'${n}'`).join(', ')}],` +
+    ` store_rejects=true, rejects_table='${REJECTS}', rejects_scan='${REJECT_SCANS}',` +
+    ` rejects_limit=${maxErrors + 1})`
+  );
+}
+
+/** Stages one CSV file for diagnosis; returns the records its reader rejected (or could not read). */
+async function stageCsv(
+  connection: DuckDBConnection,
+  no: number,
+  file: CsvFile,
+  maxErrors: number,
+): Promise<Found[]> {
+  const count = await connection.runAndReadAll(`SELECT count(*) AS n FROM ${STAGE}`);
+  file.firstRow = Number(count.getRowObjectsJS()[0]!.n);
   // Each scan starts with empty rejects tables, so they hold this file's records only.
   await connection.run(`DROP TABLE IF EXISTS ${REJECTS}; DROP TABLE IF EXISTS ${REJECT_SCANS}`);
-  const result = await connection.run(
-    `INSERT INTO ${STAGE} SELECT ${file}, NULL, ${picked} FROM read_csv('${path.replaceAll("'", "''")}',` +
-      ` columns={${columns}}, header=true, skip=${header.line - 1}, auto_detect=false, delim=',',` +
-      ` quote='"', escape='"', strict_mode=true, force_not_null=[${names.map((n) => `'${n}'`).join(', ')}],` +
-      ` store_rejects=true, rejects_table='${REJECTS}', rejects_scan='${REJECT_SCANS}',` +
-      ` rejects_limit=${maxErrors + 1})`,
-  );
-  return Number(result.rowsChanged);
+  try {
+    await connection.run(
+      `INSERT INTO ${STAGE} SELECT ${no}, NULL, ${DATA_COLUMNS} FROM (${readerSql(file, maxErrors)})`,
+    );
+  } catch (err) {
+    // The reader gave up on the whole file (e.g. mixed line endings); its rows are not staged.
+    return [{ file: no, line: 0, reason: unreadableCsv(err) }];
+  }
+  const out: Found[] = [];
+  for (const r of await rejects(connection, file.header.width)) {
+    // DuckDB may report one record more than once; one problem per record is enough.
+    if (file.rejectLines.has(r.line)) continue;
+    file.rejectLines.add(r.line);
+    out.push({ file: no, duckLine: r.line, reason: r.reason });
+  }
+  return out;
 }
 
 function unreadableCsv(err: unknown): string {
@@ -287,7 +361,7 @@ async function duplicates(connection: DuckDBConnection, maxErrors: number): Prom
 
 /** Turns found problems into `file:line: reason` errors, in file and line order. */
 async function rejected(
-  files: readonly StagedFile[],
+  files: readonly LoadFile[],
   found: readonly Found[],
   maxErrors: number,
 ): Promise<LoadOutcome> {
@@ -296,7 +370,7 @@ async function rejected(
   const want = (f: Place) => {
     if (!('row' in f)) return;
     const set = wanted.get(f.file) ?? new Set<number>();
-    set.add(f.row - files[f.file]!.firstRow);
+    set.add(f.row - (files[f.file]!.csv?.firstRow ?? 0));
     wanted.set(f.file, set);
   };
   for (const f of found) {
@@ -307,13 +381,13 @@ async function rejected(
   const located = new Map<number, Awaited<ReturnType<typeof locateRecords>>>();
   for (const [no, rows] of wanted) {
     const csv = files[no]!.csv!;
-    located.set(no, await locateRecords(csv.path, csv.headerLine, csv.rejectLines, rows));
+    located.set(no, await locateRecords(csv.path, csv.header.line, csv.rejectLines, rows));
   }
   const lineOf = (f: Place): number => {
     if ('line' in f) return f.line;
     const at = located.get(f.file);
     if ('duckLine' in f) return at?.rejected.get(f.duckLine) ?? f.duckLine;
-    return at?.accepted.get(f.row - files[f.file]!.firstRow) ?? 0;
+    return at?.accepted.get(f.row - (files[f.file]!.csv?.firstRow ?? 0)) ?? 0;
   };
   const errors = found.map((f) => {
     const first = f.first;
@@ -326,17 +400,6 @@ async function rejected(
     errors: errors.slice(0, maxErrors).map((e): RowError => e.error),
     truncated: errors.length > maxErrors,
   };
-}
-
-/** The dates of the staged rows plus the ones the request names, sorted. */
-async function stagedDates(connection: DuckDBConnection, named: readonly string[]): Promise<string[]> {
-  const r = await connection.runAndReadAll(
-    `SELECT DISTINCT strftime(processed_date, '%Y-%m-%d') AS day FROM (${storedSelectSql(STAGE, [], d)})`,
-  );
-  const days = new Set<string>(named);
-  // An invalid date is no snapshot; the insert refuses its row.
-  for (const row of r.getRowObjectsJS()) if (row.day !== null) days.add(String(row.day));
-  return [...days].sort();
 }
 
 const SCOPE = 'partner_id = $1 AND processed_date = CAST($2 AS DATE)';
@@ -352,14 +415,18 @@ async function deleteSnapshots(connection: DuckDBConnection, partnerId: string, 
  * Inserts the staged rows in stored form, numbered in canonical order (see the module comment).
  * A row without a stored form for every field, or repeating a key, aborts the statement.
  */
-async function insertOrdered(connection: DuckDBConnection, partnerId: string): Promise<number> {
+async function insertOrdered(
+  connection: DuckDBConnection,
+  partnerId: string,
+  source: string,
+): Promise<number> {
   const same = (c: string) => `${c} = lag(${c}) OVER w`;
   const invalid = RAW_COLUMNS.map((c) => `${c} IS NULL`).join(' OR ');
   const result = await connection.run(
     `INSERT INTO deployment (partner_id, ${DATA_COLUMNS}, ord) SELECT CAST($1 AS VARCHAR), ${DATA_COLUMNS},` +
       ` CAST(CASE WHEN ${invalid} OR (${same('customer_tenant_id')} AND ${same('product_id')} AND ${same('channel')})` +
       ` THEN error('${REFUSED_MARK}') ELSE row_number() OVER w - 1 END AS INTEGER)` +
-      ` FROM (${storedSelectSql(STAGE, [], d)})` +
+      ` FROM (${storedSelectSql(source, [], d)})` +
       ' WINDOW w AS (PARTITION BY processed_date ORDER BY customer_tenant_id, product_id, channel)',
     [partnerId],
   );
@@ -386,6 +453,7 @@ async function distinctCounts(
   partnerId: string,
   dates: readonly string[],
 ): Promise<{ customers: number; products: number }> {
+  if (dates.length === 0) return { customers: 0, products: 0 };
   const list = dates.map((_, i) => `CAST($${i + 2} AS DATE)`).join(', ');
   const r = await connection.runAndReadAll(
     'SELECT count(DISTINCT customer_tenant_id) AS customers, count(DISTINCT product_id) AS products' +
