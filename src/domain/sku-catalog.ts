@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { normalizeGuid } from './guid.ts';
 
 /**
@@ -69,37 +70,7 @@ export function skuCatalog(): readonly CatalogSku[] {
   return cached;
 }
 
-/**
- * Minimal RFC 4180 reader for this small file (domain/ sits below ingest/, so it cannot borrow the
- * fast tokenizer there): quoted fields, doubled quotes, CRLF or LF, optional BOM.
- */
+/** RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF, optional BOM) as records. */
 function parseCsvText(text: string): string[][] {
-  const records: string[][] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  const flush = (): void => {
-    fields.push(field);
-    field = '';
-    if (!(fields.length === 1 && fields[0]!.trim() === '')) records.push(fields);
-    fields = [];
-  };
-  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c !== '"') field += c;
-      else if (text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else if (c === '\n') flush();
-    else if (c !== '\r') field += c;
-  }
-  if (quoted) throw new Error('SKU catalog: unterminated quoted field');
-  if (field !== '' || fields.length > 0) flush();
-  return records;
+  return parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
 }

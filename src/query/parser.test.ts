@@ -15,7 +15,7 @@ function caught(fn: () => unknown): ApiError {
   throw new Error('expected an ApiError, nothing was thrown');
 }
 
-// Golden table: filter text → printed tree (STYLE item 16).
+// Golden table: filter text → printed tree.
 const TREES: ReadonlyArray<readonly [string, string]> = [
   // The docs' own examples.
   ["serviceCode eq 'O365'", "(eq serviceCode 'O365')"],

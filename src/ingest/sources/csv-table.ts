@@ -67,7 +67,7 @@ export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEnc
 }
 
 // White space between a field's quotes and its separators (`,\t"Name, Inc."\t,`) is padding, not
-// content; the tokenizer would reject text after a closing quote.
+// content; csv-parse would reject text after a closing quote.
 const PAD_BEFORE_QUOTE = /(^|,)[ \t\u00a0]+"/gm;
 const PAD_AFTER_QUOTE = /"[ \t\u00a0]+(?=,|\r?$)/gm;
 
