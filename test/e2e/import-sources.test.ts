@@ -59,7 +59,9 @@ describe('seatwise import of real inputs', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`${FIXTURES.catalogWindows1252}: 6 rows read (windows-1252), 3 SKUs\n`);
-    expect(r.stdout).toContain('kept "Contoso Widgets® Plus – Partner’s Edition™", not "Contoso Widgets Plus"');
+    expect(r.stdout).toContain(
+      'kept "Contoso Widgets® Plus – Partner’s Edition™", not "Contoso Widgets Plus"',
+    );
   });
 
   it('maps Graph subscribedSkus files to exactly the expected rows and reports the exclusions', async () => {

@@ -4,8 +4,8 @@ import { DeploymentQueryParams } from '../../contract/schemas.ts';
 import { parseDeploymentQuery } from '../../query/parse-query.ts';
 import type { DeploymentService } from '../../service/deployment-service.ts';
 import { paramsRecord, parseRawQuery } from '../../service/next-link.ts';
-import { principalOf } from '../auth-hook.ts';
 import { serializeDeploymentPage } from '../../service/serialize.ts';
+import { principalOf } from '../auth-hook.ts';
 import { faultResponses, methodNotAllowed, type RouteOptions } from './common.ts';
 
 export const E5_PATHS = [

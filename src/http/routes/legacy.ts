@@ -5,8 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { DeploymentService } from '../../service/deployment-service.ts';
-import { principalOf } from '../auth-hook.ts';
 import { customerCollection, partnerCollection } from '../../service/serialize.ts';
+import { principalOf } from '../auth-hook.ts';
 import { faultResponses, methodNotAllowed, type RouteOptions } from './common.ts';
 
 export const E1_PATH = '/v1/analytics/licenses/deployment';
