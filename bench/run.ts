@@ -178,15 +178,21 @@ async function measurePairs(
 const run = promisify(execFile);
 const BIN = new URL('../bin/seatwise', import.meta.url).pathname;
 
-/** Exports the latest snapshot with the real CLI under /usr/bin/time, then re-imports it elsewhere. */
+/** Runs the real CLI under /usr/bin/time: its stderr, the seconds it took and its peak RSS. */
+async function timedCli(
+  args: readonly string[],
+): Promise<{ stderr: string; seconds: number; peakRssMiB: number }> {
+  const started = performance.now();
+  const { stderr } = await run('/usr/bin/time', ['-f', 'peak-rss-kib=%M', process.execPath, BIN, ...args]);
+  const seconds = round((performance.now() - started) / 1000);
+  const peak = Number(/peak-rss-kib=(\d+)/.exec(stderr)?.[1] ?? Number.NaN);
+  return { stderr, seconds, peakRssMiB: Math.round(peak / 1024) };
+}
+
+/** Exports the latest snapshot with the real CLI, then re-imports it elsewhere. */
 async function measureExport(dir: string, db: string): Promise<ExportResult> {
   const csv = join(dir, 'export.csv');
-  const started = performance.now();
-  const { stderr } = await run('/usr/bin/time', [
-    '-f',
-    'peak-rss-kib=%M',
-    process.execPath,
-    BIN,
+  const { stderr, seconds, peakRssMiB } = await timedCli([
     'export',
     '--db',
     db,
@@ -197,8 +203,6 @@ async function measureExport(dir: string, db: string): Promise<ExportResult> {
     '-o',
     csv,
   ]);
-  const seconds = (performance.now() - started) / 1000;
-  const peak = Number(/peak-rss-kib=(\d+)/.exec(stderr)?.[1] ?? Number.NaN);
   const rows = Number(/exported (\d+) rows/.exec(stderr)?.[1] ?? Number.NaN);
   const copy = join(dir, 'copy.duckdb');
   await run(process.execPath, [BIN, 'import', csv, '--db', copy, '--partner', PARTNER]);
@@ -216,35 +220,16 @@ async function measureExport(dir: string, db: string): Promise<ExportResult> {
       instance.closeSync();
     }
   };
-  return {
-    rows,
-    seconds: round(seconds),
-    peakRssMiB: Math.round(peak / 1024),
-    reimportMatches: (await digest(db)) === (await digest(copy)),
-  };
+  return { rows, seconds, peakRssMiB, reimportMatches: (await digest(db)) === (await digest(copy)) };
 }
 
-/** `seatwise import` of one big file into a fresh database, under /usr/bin/time for its peak RSS. */
+/** `seatwise import` of one big file into a fresh database, with its peak RSS. */
 async function measureBigImport(dir: string, csv: string, rows: number): Promise<BigImportResult> {
   const db = join(dir, 'big.duckdb');
-  const started = performance.now();
-  const { stderr } = await run('/usr/bin/time', [
-    '-f',
-    'peak-rss-kib=%M',
-    process.execPath,
-    BIN,
-    'import',
-    csv,
-    '--db',
-    db,
-    '--partner',
-    PARTNER,
-  ]);
-  const seconds = (performance.now() - started) / 1000;
+  const { seconds, peakRssMiB } = await timedCli(['import', csv, '--db', db, '--partner', PARTNER]);
   await rm(csv);
   await rm(db, { force: true });
-  const peak = Number(/peak-rss-kib=(\d+)/.exec(stderr)?.[1] ?? Number.NaN);
-  return { rows, seconds: round(seconds), peakRssMiB: Math.round(peak / 1024) };
+  return { rows, seconds, peakRssMiB };
 }
 
 async function runSize(
