@@ -1,9 +1,9 @@
 /**
- * Issue #4, item 1 end to end: the real CLI imports Microsoft's catalog, Graph subscribedSkus files
- * and a Partner Center directory (formats detected by content), and E5 then returns exactly the
- * expected rows, with the exclusions reported.
+ * End to end: the real CLI imports Microsoft's catalog, Graph subscribedSkus files and a Partner
+ * Center directory (formats detected by content), and E5 then returns exactly the expected rows,
+ * with the exclusions reported.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,22 @@ describe('seatwise import of real inputs', () => {
     expect(r.stdout).toContain('excluded 1 SKU entries (company-wide), e.g. SHAREPOINTSTORAGE');
     expect(r.stdout).toContain('excluded 1 SKU entries (no-paid-seats), e.g. EMS');
     expect(await e5(DAY)).toEqual(GRAPH_ROWS.map((row) => wireRow(row, DAY)));
+  });
+
+  it("imports a Partner Center directory missing a customer's subscribedskus file as a partial snapshot", async () => {
+    const partial = join(dir, 'partial-pc');
+    await cp(FIXTURES.partnerCenterDir, partial, { recursive: true });
+    const missing = '3D3D3D3D-4444-4444-8444-000000000004';
+    await rm(join(partial, 'subscribedskus', `${missing.toLowerCase()}.json`));
+    const partner = 'ABABABAB-0000-4000-8000-00000000ABAB';
+    const r = await runCli(['import', partial, '--date', '2026-03-09', '--partner', partner, '--db', db]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`partial: 1 customer(s) have no subscribedskus file: ${missing}\n`);
+    const listed = await runCli(['snapshots', '--partner', partner, '--db', db, '--json']);
+    const snapshots = JSON.parse(listed.stdout) as { processedDate: string; missingCustomers: string[] }[];
+    expect(snapshots.map((s) => [s.processedDate, s.missingCustomers])).toEqual([['2026-03-09', [missing]]]);
+    const table = await runCli(['snapshots', '--partner', partner, '--db', db]);
+    expect(table.stdout).toContain('no: 1 missing');
   });
 
   it('maps a Partner Center directory to exactly the expected rows, on another day', async () => {
