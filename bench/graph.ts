@@ -1,5 +1,5 @@
 /**
- * Graph ingest benchmark (issue #4): 10,000 customer tenants × 8 SKUs, one `subscribedSkus` response
+ * Graph ingest benchmark: 10,000 customer tenants × 8 SKUs, one `subscribedSkus` response
  * file each (pretty-printed, with service plans, as Graph Explorer saves them), read, mapped and
  * loaded into a fresh store.
  */

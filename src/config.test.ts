@@ -23,7 +23,7 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
-  it('reads the environment (issue #3): issuers pair with JWKS URIs, the local issuer turns off', () => {
+  it('reads the environment: issuers pair with JWKS URIs, the local issuer turns off', () => {
     const c = loadConfig(
       {},
       {

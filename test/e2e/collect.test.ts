@@ -156,7 +156,7 @@ describe('seatwise collect', () => {
     );
     expect(e3).toMatchObject({ licensesSold: 10, licensesDeployed: 5 });
 
-    // The partial snapshot says which customer it misses, in `seatwise snapshots` (issue #4).
+    // The partial snapshot says which customer it misses, in `seatwise snapshots`.
     const listed = await runCli(['snapshots', '--db', db, '--partner', PARTNER, '--json']);
     expect(listed.code).toBe(0);
     const snapshot = (

@@ -1,5 +1,5 @@
 /**
- * Issue #5 end to end: a real listener on port 0, read through the SDK and through the CLI, compared
+ * End to end: a real listener on port 0, read through the SDK and through the CLI, compared
  * with what the store itself holds; an export re-imported into a fresh store gives the same snapshot.
  */
 import { readFile } from 'node:fs/promises';

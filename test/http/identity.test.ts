@@ -1,5 +1,5 @@
 /**
- * Issue #3: external issuers verified against a real JWKS server, App+User only, roles, rate limits.
+ * External issuers verified against a real JWKS server, App+User only, roles, rate limits.
  */
 import { createHmac } from 'node:crypto';
 import { exportSPKI } from 'jose';

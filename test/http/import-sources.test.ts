@@ -1,5 +1,5 @@
 /**
- * Issue #4 item 1, done-when: Graph and Partner Center fixtures (a free SKU with 10,000 units, a
+ * Graph and Partner Center fixtures (a free SKU with 10,000 units, a
  * company-wide SKU, warning and suspended units, a catalog CSV with a byte-order mark and tab
  * padding, names with quotes and non-Latin scripts) loaded into a real store, and E5 then returns
  * exactly the expected rows.

@@ -1,5 +1,5 @@
 /**
- * `seatwise import --format auto`: tells the input kinds apart by content (issue #4 item 1), so a
+ * `seatwise import --format auto`: tells the input kinds apart by content, so a
  * saved response or a downloaded catalog can be imported without naming its format. Inputs that
  * are a part of a Partner Center directory rather than the directory are refused with what to
  * pass instead.

@@ -1,6 +1,6 @@
 /**
  * Microsoft Graph `GET /subscribedSkus` responses saved one file per customer tenant
- * (docs/data-sources.md, "The inputs"; issue #4 item 1). A file is `{"customerTenantId",
+ * (docs/data-sources.md, "The inputs"). A file is `{"customerTenantId",
  * "customerName", "value": [...]}` or the raw `{"value": [...]}` named `<customerTenantId>.json`;
  * the name of a raw file's customer then comes from a Partner Center customers response, else it
  * is the id. A file of another kind (one subscribedSku, a Partner Center response) is named as
