@@ -57,7 +57,6 @@ const DAY_RE = '[0-9]{4}-[0-9]{2}-[0-9]{2}';
 const PLAIN_DATETIME_RE = `${DAY_RE}[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,9})?)?`;
 /** Any other ISO 8601 date-time: an offset or `Z` may move it to another UTC day, so may 24:00. */
 const DATETIME_RE = `${DAY_RE}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?`;
-const COUNT_RE = '[0-9]{1,10}';
 
 const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
