@@ -120,6 +120,10 @@ describe('row files: CSV through the store', () => {
       'processedDateTime,serviceCode,channel,customerTenantId,customerName,productId,productName,licensesDeployed\n',
     );
     expect(await errorsOf([f])).toEqual([`${f}:1: header is missing columns serviceName, licensesSold`]);
+    const late = await tmp.write('late-header.csv', `\n\r\nprocessedDateTime,serviceCode\n`);
+    expect(await errorsOf([late])).toEqual([
+      `${late}:3: header is missing columns serviceName, channel, customerTenantId, customerName, productId, productName, licensesDeployed, licensesSold`,
+    ]);
   });
 
   it('treats a header-only file as zero rows, and an empty file as an error', async () => {

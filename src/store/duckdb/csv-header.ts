@@ -21,8 +21,14 @@ const HEAD_BYTES = 64 * 1024;
 
 const BY_LOWER = new Map<string, RowField>(ROW_FIELDS.map((f) => [f.toLowerCase(), f]));
 
-/** Reads and checks the header of `path`; a string is the reason it is not a row file's header. */
-export async function readCsvHeader(path: string): Promise<CsvHeader | string> {
+/** Why a file has no row file's header, and on which line. */
+export interface CsvHeaderProblem {
+  readonly line: number;
+  readonly reason: string;
+}
+
+/** Reads and checks the header of `path`. */
+export async function readCsvHeader(path: string): Promise<CsvHeader | CsvHeaderProblem> {
   const handle = await open(path, 'r');
   let head: string;
   let full: boolean;
@@ -39,26 +45,30 @@ export async function readCsvHeader(path: string): Promise<CsvHeader | string> {
   let index = 0;
   while (index < lines.length - 1 && lines[index]!.replace(/\r$/, '') === '') index++;
   if (index === lines.length - 1 && full) {
-    return 'the first line is longer than 64 KiB; expected a header naming the ten row fields';
+    return {
+      line: 1,
+      reason: 'the first line is longer than 64 KiB; expected a header naming the ten row fields',
+    };
   }
   const text = lines[index]!.replace(/\r$/, '');
-  if (text.trim() === '') return 'the file is empty; expected a header naming the ten row fields';
+  const at = (reason: string): CsvHeaderProblem => ({ line: index + 1, reason });
+  if (text.trim() === '') return at('the file is empty; expected a header naming the ten row fields');
   let names: string[];
   try {
     names = (parse(text, { relax_column_count: true }) as string[][])[0] ?? [];
   } catch (err) {
-    return `the header is not valid CSV: ${err instanceof Error ? err.message : String(err)}`;
+    return at(`the header is not valid CSV: ${err instanceof Error ? err.message : String(err)}`);
   }
   const found = new Map<RowField, number>();
   for (const [i, name] of names.entries()) {
     const field = BY_LOWER.get(name.trim().toLowerCase());
     if (field === undefined) continue;
-    if (found.has(field)) return `header names column ${field} twice`;
+    if (found.has(field)) return at(`header names column ${field} twice`);
     found.set(field, i);
   }
   const missing = ROW_FIELDS.filter((f) => !found.has(f));
   if (missing.length > 0) {
-    return `header is missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
+    return at(`header is missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   }
   return { line: index + 1, width: names.length, columns: ROW_FIELDS.map((f) => found.get(f)!) };
 }

@@ -109,7 +109,7 @@ export async function load(
       await feed({
         csvFile: async (path, name) => {
           const header = await readCsvHeader(path);
-          if (typeof header === 'string') found.push({ file: namedFile(name), line: 1, reason: header });
+          if ('reason' in header) found.push({ file: namedFile(name), ...header });
           else files.push({ name, csv: { path, header, rejectLines: new Set(), firstRow: 0 } });
         },
         rows: async (name, rows) => {
