@@ -2,8 +2,8 @@ import type { Rng } from './prng.ts';
 
 /**
  * Customer company names for demo data. Real tenant names carry apostrophes, ampersands, commas,
- * accented Latin and non-Latin scripts (shared spec data-sources.md, "Caveats"), and every one of
- * them must survive CSV, JSON, filters and the dashboard, so the demo uses all of them.
+ * accented Latin and non-Latin scripts, and every one of them must survive CSV, JSON, filters and
+ * the dashboard, so the demo uses all of them.
  */
 
 const SURNAMES = [

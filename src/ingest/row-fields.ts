@@ -2,29 +2,11 @@ import { ROW_FIELDS, type RowField } from '../domain/fields.ts';
 
 export { ROW_FIELDS, type RowField };
 
-/** One input row before validation; values are whatever the source held (undefined = missing). */
-export type RawRow = Record<RowField, unknown>;
-
 const BY_LOWER = new Map<string, RowField>(ROW_FIELDS.map((f) => [f.toLowerCase(), f]));
 
 /** Input field names match case-insensitively (E5 itself matches field names that way). */
 export function lookupRowField(name: string): RowField | undefined {
   return BY_LOWER.get(name.trim().toLowerCase());
-}
-
-export function emptyRawRow(): RawRow {
-  return {
-    processedDateTime: undefined,
-    serviceCode: undefined,
-    serviceName: undefined,
-    channel: undefined,
-    customerTenantId: undefined,
-    customerName: undefined,
-    productId: undefined,
-    productName: undefined,
-    licensesDeployed: undefined,
-    licensesSold: undefined,
-  };
 }
 
 /** A value as an error message shows it: JSON-quoted, cut to about 40 characters. */

@@ -6,7 +6,7 @@ import type { Dimension } from '../domain/fields.ts';
 import { normalizeGuid } from '../domain/guid.ts';
 import { ApiError } from '../errors.ts';
 import type { DeploymentQuery, QueryPlan } from '../query/query-plan.ts';
-import type { ColumnarResult, Store } from '../store/store.ts';
+import type { ColumnarResult, CustomerProduct, Store } from '../store/store.ts';
 import { buildNextLink, type LinkBase } from './next-link.ts';
 
 export interface DeploymentPageResult {
@@ -27,16 +27,9 @@ export interface PartnerInsight {
   readonly processedDate: string;
 }
 
-export interface CustomerInsight {
+/** E3's item: a customer's product as stored, with its deployment share and snapshot. */
+export interface CustomerInsight extends Omit<CustomerProduct, 'customerTenantId'> {
   readonly customerId: string;
-  readonly customerName: string;
-  readonly productId: string;
-  readonly productName: string;
-  readonly serviceCode: string;
-  readonly serviceName: string;
-  readonly channel: string;
-  readonly licensesDeployed: number;
-  readonly licensesSold: number;
   readonly deploymentPercent: number;
   readonly processedDate: string;
 }
@@ -117,16 +110,9 @@ export class DeploymentService {
       });
     }
     const products = await this.#store.customerProducts(partnerId, customerId, date);
-    return products.map((p) => ({
-      customerId: p.customerTenantId,
-      customerName: p.customerName,
-      productId: p.productId,
-      productName: p.productName,
-      serviceCode: p.serviceCode,
-      serviceName: p.serviceName,
-      channel: p.channel,
-      licensesDeployed: p.licensesDeployed,
-      licensesSold: p.licensesSold,
+    return products.map(({ customerTenantId, ...p }) => ({
+      ...p,
+      customerId: customerTenantId,
       deploymentPercent: percent(Math.min(p.licensesDeployed, p.licensesSold), p.licensesSold),
       processedDate: date,
     }));

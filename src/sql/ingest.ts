@@ -13,22 +13,25 @@
  * "Trimmed" removes the characters JavaScript's `String.prototype.trim` removes (white space and
  * line terminators, including U+00A0 and U+FEFF), so values typed in any tool compare equal.
  */
-import { ROW_FIELDS, type RowField } from '../domain/fields.ts';
+import {
+  DIMENSION_INFO,
+  DIMENSIONS,
+  type Dimension,
+  MEASURE_COLUMN,
+  ROW_FIELDS,
+  type RowField,
+} from '../domain/fields.ts';
 import { MAX_COUNT } from '../domain/stored-form.ts';
 import type { SqlDialect } from './dialect.ts';
 
-/** Staging columns: the file number, the line (or null), then one raw text column per row field. */
+/**
+ * The column of each row field, named as in `deployment` (from the field catalog): the staging
+ * table holds the raw values under these names, and the stored values keep them.
+ */
 export const STAGE_COLUMNS: Readonly<Record<RowField, string>> = Object.freeze({
   processedDateTime: 'processed_date',
-  serviceCode: 'service_code',
-  serviceName: 'service_name',
-  channel: 'channel',
-  customerTenantId: 'customer_tenant_id',
-  customerName: 'customer_name',
-  productId: 'product_id',
-  productName: 'product_name',
-  licensesDeployed: 'licenses_deployed',
-  licensesSold: 'licenses_sold',
+  ...(Object.fromEntries(DIMENSIONS.map((d) => [d, DIMENSION_INFO[d].column])) as Record<Dimension, string>),
+  ...MEASURE_COLUMN,
 });
 
 type Form = 'day' | 'text' | 'lowercase' | 'guid' | 'count';

@@ -7,7 +7,6 @@
  * Adapters: `store/duckdb` (the embedded file) and `channel/remote-store.ts` (the same port over
  * the local socket of a running `seatwise serve`).
  */
-import type { RowField } from '../domain/fields.ts';
 import type { CatalogSku } from '../domain/sku-catalog.ts';
 import type { QueryPlan } from '../query/query-plan.ts';
 
@@ -156,6 +155,3 @@ export interface Store {
   upsertCatalog(skus: readonly CatalogSku[]): Promise<{ skus: number }>;
   close(): Promise<void>;
 }
-
-/** Field order of `RawRow.values`. */
-export type { RowField };

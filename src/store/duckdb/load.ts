@@ -203,11 +203,8 @@ async function sourceDates(
   return [...days].sort();
 }
 
+/** Records the reader rejected in the insert (whose `read_csv` created the rejects table). */
 async function rejectedCount(connection: DuckDBConnection): Promise<number> {
-  const exists = await connection.runAndReadAll(
-    `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = '${REJECTS}'`,
-  );
-  if (Number(exists.getRowObjectsJS()[0]!.n) === 0) return 0;
   const r = await connection.runAndReadAll(`SELECT count(*) AS n FROM ${REJECTS}`);
   return Number(r.getRowObjectsJS()[0]!.n);
 }
