@@ -17,7 +17,7 @@ const LAYERS = [
   { name: 'open-store', paths: ['open-store\\.ts$'] },
   { name: 'store-adapters', paths: ['store/duckdb/', 'store/postgres/'] },
   { name: 'sql', paths: ['sql/'] },
-  { name: 'store-port', paths: ['store/store\\.ts$'] },
+  { name: 'store-port', paths: ['store/store\\.ts$', 'store/schema-version\\.ts$'] },
   // The configuration parses rate limits and issuers with auth/'s own readers.
   { name: 'config', paths: ['config\\.ts$'] },
   { name: 'query-auth', paths: ['query/', 'auth/'] },

@@ -14,7 +14,10 @@ export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
-  /** Path of the DuckDB database file. */
+  /**
+   * The database: an absolute DuckDB file path, `:memory:`, or a `postgres://` / `postgresql://`
+   * connection string (see `parseDbLocation`).
+   */
   readonly db: string;
   readonly host: string;
   /** 0 picks a free port. */
@@ -38,6 +41,11 @@ export interface Config {
   readonly rateLimit: RateLimit | null;
   /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
   readonly trustProxy: boolean;
+  /**
+   * The local issuer's key file; undefined keeps the key beside a DuckDB file or inside a
+   * PostgreSQL database.
+   */
+  readonly keyFile: string | undefined;
 }
 
 export const DEFAULT_DB = './data/seatwise.duckdb';
@@ -57,6 +65,7 @@ export const ENV = Object.freeze({
   allowedRoles: 'SEATWISE_ALLOWED_ROLES',
   rateLimit: 'SEATWISE_RATE_LIMIT',
   trustProxy: 'SEATWISE_TRUST_PROXY',
+  keyFile: 'SEATWISE_KEY_FILE',
 });
 
 export class ConfigError extends Error {
@@ -78,11 +87,72 @@ export interface ConfigInput {
   readonly allowedRoles?: string | undefined;
   readonly rateLimit?: string | undefined;
   readonly trustProxy?: boolean | undefined;
+  readonly keyFile?: string | undefined;
 }
 
-/** The database path: the flag, else `SEATWISE_DB`, else `./data/seatwise.duckdb`. */
+/**
+ * The database: the flag, else `SEATWISE_DB`, else `./data/seatwise.duckdb`. A file path is made
+ * absolute; a PostgreSQL connection string is kept as given.
+ */
 export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(flag ?? env[ENV.db] ?? DEFAULT_DB);
+  const text = flag ?? env[ENV.db] ?? DEFAULT_DB;
+  return isPostgresUrl(text) ? text : resolve(text);
+}
+
+/** Where a `--db` value points. */
+export type DbLocation =
+  | { readonly kind: 'duckdb'; readonly path: string }
+  | {
+      readonly kind: 'postgres';
+      readonly url: string;
+      /** The connection string without its password, for logs, banners and errors. */
+      readonly display: string;
+    };
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+
+export function isPostgresUrl(text: string): boolean {
+  return POSTGRES_URL.test(text);
+}
+
+/** Tells a DuckDB file from a PostgreSQL connection string; a malformed URL is a ConfigError. */
+export function parseDbLocation(db: string): DbLocation {
+  if (!isPostgresUrl(db)) return { kind: 'duckdb', path: db };
+  let url: URL;
+  try {
+    url = new URL(db);
+  } catch {
+    // The text may hold a password: the message shows only its scheme.
+    throw new ConfigError(
+      'the --db connection string is not a valid URL; write it as postgres://user[:password]@host[:port]/database',
+    );
+  }
+  if (url.pathname.length <= 1) {
+    throw new ConfigError(
+      `the --db connection string ${redactDbUrl(db)} names no database; add /database, e.g. postgres://user@host:5432/seatwise`,
+    );
+  }
+  return { kind: 'postgres', url: db, display: redactDbUrl(db) };
+}
+
+/** A connection string with any password (in the user info or a `password` parameter) replaced by `***`. */
+export function redactDbUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return text.replace(/\/\/[^@/]*@/, '//***@');
+  }
+  if (url.password !== '') url.password = '***';
+  for (const name of [...url.searchParams.keys()]) {
+    if (/pass|secret|key/i.test(name)) url.searchParams.set(name, '***');
+  }
+  return url.toString();
+}
+
+/** How a `--db` value is shown to people: a file path as it is, a connection string without its password. */
+export function displayDb(db: string): string {
+  return isPostgresUrl(db) ? redactDbUrl(db) : db;
 }
 
 export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.env): Config {
@@ -104,7 +174,7 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
   const rolesText = flags.allowedRoles ?? env[ENV.allowedRoles];
   const allowedRoles = rolesText === undefined || rolesText.trim() === '' ? null : splitList(rolesText);
   return Object.freeze({
-    db: resolveDbPath(flags.db, env),
+    db: checkedDb(resolveDbPath(flags.db, env)),
     host: flags.host ?? env[ENV.host] ?? '127.0.0.1',
     port,
     audience: flags.audience ?? env[ENV.audience] ?? PARTNER_CENTER_AUDIENCE,
@@ -121,7 +191,22 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
     allowedRoles: allowedRoles === null ? null : Object.freeze(allowedRoles),
     rateLimit,
     trustProxy: flags.trustProxy ?? parseBool(env[ENV.trustProxy], ENV.trustProxy),
+    keyFile: resolveKeyFile(flags.keyFile, env),
   });
+}
+
+/** The issuer key file: the flag, else `SEATWISE_KEY_FILE`, else none (absolute when given). */
+export function resolveKeyFile(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const text = flag ?? env[ENV.keyFile];
+  return text === undefined || text === '' ? undefined : resolve(text);
+}
+
+function checkedDb(db: string): string {
+  parseDbLocation(db);
+  return db;
 }
 
 function splitList(text: string | undefined): string[] {

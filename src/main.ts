@@ -5,13 +5,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_KEY_SET_OPTIONS, trustIssuers } from './auth/issuers.ts';
-import { keyPathFor, loadOrCreateIssuerKey } from './auth/local-issuer.ts';
 import { RateLimiter } from './auth/rate-limiter.ts';
 import { createTokenVerifier } from './auth/verify.ts';
 import { type Channel, listenChannel } from './channel/server.ts';
-import type { Config } from './config.ts';
+import { type Config, isPostgresUrl } from './config.ts';
 import { buildApp } from './http/app.ts';
-import { openStore } from './open-store.ts';
+import { openIssuerKey, openStore } from './open-store.ts';
 import { DeploymentService } from './service/deployment-service.ts';
 import type { Store } from './store/store.ts';
 import { VERSION } from './version.ts';
@@ -23,7 +22,10 @@ export interface RunningServer {
   readonly url: string;
   readonly app: FastifyInstance;
   readonly store: Store;
-  /** The socket CLI commands on the same database go through; undefined for an in-memory store. */
+  /**
+   * The socket CLI commands on the same DuckDB file go through; undefined for an in-memory or a
+   * PostgreSQL store.
+   */
   readonly socketPath: string | undefined;
   /**
    * Stops accepting connections (the socket first), lets in-flight requests finish, then closes the
@@ -35,7 +37,9 @@ export interface RunningServer {
 export async function startServer(config: Config, store?: Store): Promise<RunningServer> {
   const ownStore = store ?? (await openStore(config));
   try {
-    const localKey = config.localIssuer ? await loadOrCreateIssuerKey(keyPathFor(config.db)) : undefined;
+    const localKey = config.localIssuer
+      ? await openIssuerKey(config.db, ownStore, config.keyFile)
+      : undefined;
     const issuers = trustIssuers(config.issuers, {
       ...DEFAULT_KEY_SET_OPTIONS,
       refetchFloorMs: config.jwksRefetchFloorMs,
@@ -59,9 +63,10 @@ export async function startServer(config: Config, store?: Store): Promise<Runnin
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
-    // From now on CLI commands on this database use this store through the socket beside it.
+    // From now on CLI commands on this DuckDB file use this store through the socket beside it.
+    // A PostgreSQL database needs no channel: every command opens it directly.
     let channel: Channel | undefined;
-    if (config.db !== MEMORY) {
+    if (config.db !== MEMORY && !isPostgresUrl(config.db)) {
       try {
         channel = await listenChannel(ownStore, config.db);
       } catch (err) {

@@ -1,6 +1,7 @@
 /**
  * The local token issuer used for development and demos: an ES256 key pair kept in a JSON file
- * beside the database (mode 0600), tokens shaped like Entra v2 delegated tokens.
+ * beside a DuckDB database (mode 0600), or in the PostgreSQL database itself so that every instance
+ * on it signs and verifies with the same key; tokens shaped like Entra v2 delegated tokens.
  */
 import { randomUUID, type webcrypto } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -41,15 +42,30 @@ export async function loadOrCreateIssuerKey(path: string): Promise<LocalIssuerKe
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   await mkdir(dirname(path), { recursive: true });
-  const { privateKey } = await generateKeyPair(ALG, { extractable: true });
-  const privateJwk = await exportJWK(privateKey);
-  const file: KeyFile = { kid: randomUUID(), alg: ALG, privateJwk };
   try {
-    await writeFile(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    await writeFile(path, await newKeyText(), { mode: 0o600, flag: 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   return readKeyFile(path);
+}
+
+/**
+ * The issuer key kept by a store: `keep` stores the candidate it is given when the store holds no
+ * key yet and returns the key the store holds, so concurrent first uses agree on one key.
+ */
+export async function issuerKeyKeptBy(
+  keep: (candidate: string) => Promise<string>,
+  where: string,
+): Promise<LocalIssuerKey> {
+  return parseKeyText(await keep(await newKeyText()), where);
+}
+
+async function newKeyText(): Promise<string> {
+  const { privateKey } = await generateKeyPair(ALG, { extractable: true });
+  const privateJwk = await exportJWK(privateKey);
+  const file: KeyFile = { kid: randomUUID(), alg: ALG, privateJwk };
+  return `${JSON.stringify(file, null, 2)}\n`;
 }
 
 async function readKeyFile(path: string): Promise<LocalIssuerKey> {
@@ -57,9 +73,18 @@ async function readKeyFile(path: string): Promise<LocalIssuerKey> {
   const mode = (await stat(path)).mode & 0o777;
   // A private key readable by others is a leak waiting to happen; tighten it rather than refuse.
   if (mode & 0o077) await chmod(path, 0o600);
-  const file = JSON.parse(text) as KeyFile;
+  return parseKeyText(text, path);
+}
+
+async function parseKeyText(text: string, where: string): Promise<LocalIssuerKey> {
+  let file: KeyFile;
+  try {
+    file = JSON.parse(text) as KeyFile;
+  } catch {
+    throw new Error(`${where} holds no Seatwise issuer key (not JSON)`);
+  }
   if (typeof file.kid !== 'string' || file.alg !== ALG || typeof file.privateJwk !== 'object') {
-    throw new Error(`${path} is not a Seatwise issuer key file`);
+    throw new Error(`${where} holds no Seatwise issuer key`);
   }
   const privateKey = (await importJWK({ ...file.privateJwk, alg: ALG }, ALG, {
     extractable: false,

@@ -1,16 +1,22 @@
 /**
- * How CLI commands reach the store. DuckDB lets one process open a database file; while
- * `seatwise serve` runs it is that process, so commands use its store through the socket beside the
- * file (src/channel/), and otherwise open the file themselves.
+ * How CLI commands reach the store. A PostgreSQL database is opened directly by every process.
+ * DuckDB lets one process open a database file; while `seatwise serve` runs it is that process, so
+ * commands use its store through the socket beside the file (src/channel/), and otherwise open the
+ * file themselves.
  */
 import { connectToServer } from '../channel/connect.ts';
 import { socketPathFor } from '../channel/socket-path.ts';
+import { isPostgresUrl } from '../config.ts';
 import { openStore } from '../open-store.ts';
 import type { Store } from '../store/store.ts';
 import { CliError } from './cli-error.ts';
 
-/** The running server's store when one owns `db`, else the file itself. */
+/**
+ * A PostgreSQL store, opened directly (any number of processes share it); for a DuckDB file, the
+ * running server's store when one owns it, else the file itself.
+ */
 export async function openCliStore(db: string): Promise<Store> {
+  if (isPostgresUrl(db)) return openStore({ db });
   const remote = await connectToServer(db);
   if (remote !== undefined) return remote;
   try {
@@ -27,8 +33,12 @@ export async function openCliStore(db: string): Promise<Store> {
   }
 }
 
-/** The file itself, for `serve`: it refuses when another server owns the database. */
+/**
+ * The store `serve` uses: a PostgreSQL database directly (other servers may share it); a DuckDB
+ * file itself, refusing when another server owns it.
+ */
 export async function openOwnStore(db: string): Promise<Store> {
+  if (isPostgresUrl(db)) return openStore({ db });
   const other = await connectToServer(db);
   if (other !== undefined) {
     await other.close();

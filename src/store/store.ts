@@ -4,8 +4,9 @@
  * catalog. Each adapter owns its SQL (rendered by `src/sql/` with its own dialect) and its driver;
  * nothing here names SQL or a driver type.
  *
- * Adapters: `store/duckdb` (the embedded file) and `channel/remote-store.ts` (the same port over
- * the local socket of a running `seatwise serve`).
+ * Adapters: `store/duckdb` (the embedded file), `store/postgres` (a PostgreSQL database several
+ * servers share) and `channel/remote-store.ts` (the same port over the local socket of a running
+ * `seatwise serve`).
  */
 import type { CatalogSku } from '../domain/sku-catalog.ts';
 import type { QueryPlan } from '../query/query-plan.ts';
@@ -151,6 +152,12 @@ export interface Store {
    * (`YYYY-MM-DD`), of one partner or of every partner.
    */
   deleteSnapshotsBefore(before: string, partnerId?: string): Promise<{ snapshots: number; rows: number }>;
+  /**
+   * The local issuer's key, for stores shared by several servers (PostgreSQL): stores `candidate`
+   * (opaque text) when the store holds no key yet, and returns the one it holds. Stores without it
+   * keep the key in a file beside the database.
+   */
+  issuerKey?(candidate: string): Promise<string>;
   /** Adds SKUs to the catalog in one transaction, replacing entries with the same skuId. */
   upsertCatalog(skus: readonly CatalogSku[]): Promise<{ skus: number }>;
   close(): Promise<void>;

@@ -72,7 +72,10 @@ export function registerCollect(program: Command): void {
     )
     .option('--allow-partial', 'store the customers that could be read and record the ones that could not')
     .option('--partner <guid>', 'partner tenant id the rows belong to; default: the demo partner')
-    .option('--db <path>', 'database file (default ./data/seatwise.duckdb or $SEATWISE_DB)')
+    .option(
+      '--db <path|url>',
+      'DuckDB file or postgres:// URL (default ./data/seatwise.duckdb or $SEATWISE_DB)',
+    )
     .option('--json', 'print one JSON summary object instead of text (fields below)')
     .addHelpText('after', JSON_HELP)
     .action(async (opts) => {

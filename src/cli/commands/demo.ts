@@ -34,7 +34,10 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('load a realistic, deterministic demo dataset into the store')
-    .option('--db <path>', 'database file (default ./data/seatwise.duckdb or $SEATWISE_DB)')
+    .option(
+      '--db <path|url>',
+      'DuckDB file or postgres:// URL (default ./data/seatwise.duckdb or $SEATWISE_DB)',
+    )
     .option('--partner <guid>', 'partner tenant id; default: the demo partner')
     .option('--customers <n>', 'number of customer tenants', String(DEMO_DEFAULTS.customers))
     .option('--days <n>', 'daily snapshots ending today (UTC)', String(DEMO_DEFAULTS.days))

@@ -46,7 +46,10 @@ export function registerImport(program: Command): void {
     .option('--classify <file>', 'service classification table overriding the default (docs/data-sources.md)')
     .option('--exclude <file>', 'more free/trial SKUs to exclude, added to the defaults')
     .option('--channel <channel>', 'channel of graph and partner-center rows', 'reseller')
-    .option('--db <path>', 'database file (default ./data/seatwise.duckdb or $SEATWISE_DB)')
+    .option(
+      '--db <path|url>',
+      'DuckDB file or postgres:// URL (default ./data/seatwise.duckdb or $SEATWISE_DB)',
+    )
     .action(async (files, opts) => {
       if (!(FORMATS as readonly string[]).includes(opts.format)) {
         throw new CliError(`--format must be one of ${FORMATS.join(', ')}`, 2);

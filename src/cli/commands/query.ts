@@ -16,7 +16,10 @@ export function withSelection<T extends Command<[], Record<string, unknown>>>(co
   return command
     .option('--url <url>', 'read from a Partner-Center-compatible API (with --token or $SEATWISE_TOKEN)')
     .option('--token <token>', 'bearer token for --url')
-    .option('--db <path>', 'read a local store instead (default ./data/seatwise.duckdb or $SEATWISE_DB)')
+    .option(
+      '--db <path|url>',
+      'read a store instead: a DuckDB file or postgres:// URL (default $SEATWISE_DB)',
+    )
     .option('--partner <guid>', 'partner tenant id for --db; default: the demo partner')
     .option('--filter <expr>', "filter, e.g. \"serviceCode eq 'o365' and channel ne 'direct'\"")
     .option('--groupby <a,b>', 'dimensions to aggregate by, e.g. serviceCode,channel')

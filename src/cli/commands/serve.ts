@@ -1,8 +1,9 @@
 import type { Command } from '@commander-js/extra-typings';
-import { issueLocalToken, keyPathFor, loadOrCreateIssuerKey } from '../../auth/local-issuer.ts';
-import { type Config, ConfigError, loadConfig } from '../../config.ts';
+import { issueLocalToken } from '../../auth/local-issuer.ts';
+import { type Config, ConfigError, displayDb, loadConfig } from '../../config.ts';
 import { DEMO_PARTNER_ID } from '../../ingest/demo.ts';
 import type { RunningServer } from '../../main.ts';
+import { openIssuerKey } from '../../open-store.ts';
 import { VERSION } from '../../version.ts';
 import { CliError } from '../cli-error.ts';
 import { openOwnStore } from '../open-store.ts';
@@ -12,7 +13,11 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('serve the licenses-deployment API')
-    .option('--db <path>', 'database file (default ./data/seatwise.duckdb or $SEATWISE_DB)')
+    .option(
+      '--db <path|url>',
+      'DuckDB file or postgres:// URL (default ./data/seatwise.duckdb or $SEATWISE_DB)',
+    )
+    .option('--key-file <path>', 'local issuer key file (default: beside a DuckDB file, inside PostgreSQL)')
     .option('--host <host>', 'address to listen on (default 127.0.0.1 or $SEATWISE_HOST)')
     .option('--port <port>', 'port; 0 picks a free one (default 8080 or $SEATWISE_PORT)')
     .option('--demo', 'load the demo dataset first when the demo partner has no data yet')
@@ -45,6 +50,7 @@ export function registerServe(program: Command): void {
           allowedRoles: opts.allowedRoles,
           rateLimit: opts.rateLimit,
           trustProxy: opts.trustProxy === true ? true : undefined,
+          keyFile: opts.keyFile,
         });
       } catch (err) {
         if (err instanceof ConfigError) throw new CliError(err.message, 2);
@@ -66,7 +72,7 @@ export function registerServe(program: Command): void {
         await store.close();
         throw err;
       }
-      process.stdout.write(await banner(config, server.url, server.socketPath));
+      process.stdout.write(await banner(config, server));
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
           process.stdout.write(`\n${signal}: finishing in-flight requests and closing the store…\n`);
@@ -85,9 +91,10 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-async function banner(config: Config, url: string, socket: string | undefined): Promise<string> {
+async function banner(config: Config, server: RunningServer): Promise<string> {
+  const { url, socketPath: socket } = server;
   const api = `${url}/v1/analytics/commercial/deployment/license/`;
-  const head = `\nSeatwise ${VERSION} is serving ${config.db}\n  API:        ${api}\n`;
+  const head = `\nSeatwise ${VERSION} is serving ${displayDb(config.db)}\n  API:        ${api}\n`;
   const commands =
     socket === undefined ? '' : `  Commands:   seatwise commands on this --db go through ${socket}\n`;
   const tail = `  OpenAPI:    ${url}/openapi.json\n${commands}\n`;
@@ -97,7 +104,7 @@ async function banner(config: Config, url: string, socket: string | undefined): 
       `Tokens are accepted from: ${config.issuers.map((i) => i.issuer).join(', ')}\n\nPress Ctrl+C to stop.\n`
     );
   }
-  const key = await loadOrCreateIssuerKey(keyPathFor(config.db));
+  const key = await openIssuerKey(config.db, server.store, config.keyFile);
   const token = await issueLocalToken(key, {
     partnerId: DEMO_PARTNER_ID,
     expiresInSeconds: 24 * 3600,

@@ -11,7 +11,10 @@ export function registerSnapshots(program: Command): void {
   program
     .command('snapshots')
     .description("list a partner's processed dates with row, customer and product counts and completeness")
-    .option('--db <path>', 'database file (default ./data/seatwise.duckdb or $SEATWISE_DB)')
+    .option(
+      '--db <path|url>',
+      'DuckDB file or postgres:// URL (default ./data/seatwise.duckdb or $SEATWISE_DB)',
+    )
     .option('--partner <guid>', 'partner tenant id; default: the demo partner')
     .option('--json', 'print JSON instead of a table')
     .action(async (opts) => {
@@ -46,7 +49,10 @@ export function registerSnapshots(program: Command): void {
     .command('prune')
     .description('remove snapshots older than the last N days (UTC), for one partner or all')
     .requiredOption('--keep-days <n>', 'days to keep, counting today')
-    .option('--db <path>', 'database file (default ./data/seatwise.duckdb or $SEATWISE_DB)')
+    .option(
+      '--db <path|url>',
+      'DuckDB file or postgres:// URL (default ./data/seatwise.duckdb or $SEATWISE_DB)',
+    )
     .option('--partner <guid>', 'only this partner (default: every partner)')
     .action(async (opts) => {
       const keepDays = positiveInt('--keep-days', opts.keepDays);

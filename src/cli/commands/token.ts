@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
-import { issueLocalToken, keyPathFor, loadOrCreateIssuerKey } from '../../auth/local-issuer.ts';
-import { resolveDbPath } from '../../config.ts';
+import { issueLocalToken } from '../../auth/local-issuer.ts';
+import { isPostgresUrl, resolveDbPath, resolveKeyFile } from '../../config.ts';
+import { openIssuerKey, openStore } from '../../open-store.ts';
 import { CliError } from '../cli-error.ts';
 import { parseDurationSeconds } from '../duration.ts';
 import { partnerOption } from '../options.ts';
@@ -8,8 +9,14 @@ import { partnerOption } from '../options.ts';
 export function registerToken(program: Command): void {
   program
     .command('token')
-    .description('print a bearer token signed by the local issuer (the key lives beside the database)')
-    .option('--db <path>', 'database file (default ./data/seatwise.duckdb or $SEATWISE_DB)')
+    .description(
+      'print a bearer token signed by the local issuer (its key lives beside a DuckDB file, inside PostgreSQL, or in --key-file)',
+    )
+    .option(
+      '--db <path|url>',
+      'DuckDB file or postgres:// URL (default ./data/seatwise.duckdb or $SEATWISE_DB)',
+    )
+    .option('--key-file <path>', 'local issuer key file (default: beside a DuckDB file, inside PostgreSQL)')
     .option('--partner <guid>', 'partner tenant id (tid); default: the demo partner')
     .option('--user <upn>', 'user principal name', 'admin@contoso.example')
     .option('--roles <r1,r2>', 'comma-separated roles')
@@ -19,7 +26,16 @@ export function registerToken(program: Command): void {
       const seconds = parseDurationSeconds(opts.expiresIn);
       if (seconds === undefined)
         throw new CliError(`--expires-in must look like 30m, 1h or 7d, got '${opts.expiresIn}'`, 2);
-      const key = await loadOrCreateIssuerKey(keyPathFor(resolveDbPath(opts.db)));
+      const db = resolveDbPath(opts.db);
+      const keyFile = resolveKeyFile(opts.keyFile);
+      // A key kept in PostgreSQL needs the store; a key file does not.
+      const store = keyFile === undefined && isPostgresUrl(db) ? await openStore({ db }) : undefined;
+      let key: Awaited<ReturnType<typeof openIssuerKey>>;
+      try {
+        key = await openIssuerKey(db, store, keyFile);
+      } finally {
+        await store?.close();
+      }
       const roles = (opts.roles ?? '')
         .split(',')
         .map((r) => r.trim())
