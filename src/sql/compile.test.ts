@@ -64,7 +64,7 @@ describe('compileDeploymentPage', () => {
   it('pages an unfiltered snapshot by its ord range (same text on both dialects)', () => {
     for (const dialect of [duckdbDialect, postgresDialect]) {
       expect(compileDeploymentPage(base, dialect)).toEqual({
-        sql: `${ROW_SELECT} ${SCOPE} AND "ord" >= $3 AND "ord" < $4 ORDER BY "ord"`,
+        sql: `${ROW_SELECT} ${SCOPE} AND "ord" >= CAST($3 AS BIGINT) AND "ord" < CAST($4 AS BIGINT) ORDER BY "ord"`,
         params: [PARTNER, DAY, 200, 300],
       });
     }
@@ -88,10 +88,13 @@ describe('compileDeploymentPage', () => {
         and(ne('channel', 'Direct'), eq('customerTenantId', '{0a0a0a0a-0000-4000-8000-00000000000f}')),
       ),
     };
-    const where =
-      ' AND (lower("service_code") = lower($3) OR (lower("channel") <> lower($4) AND "customer_tenant_id" = $5))';
     const params = [PARTNER, DAY, 'O365', 'Direct', '0A0A0A0A-0000-4000-8000-00000000000F'];
     for (const dialect of [duckdbDialect, postgresDialect]) {
+      const lower = (x: string) =>
+        dialect === duckdbDialect ? `lower(${x})` : `lower(${x} COLLATE "und-x-icu")`;
+      const where =
+        ` AND (${lower('"service_code"')} = ${lower('$3')}` +
+        ` OR (${lower('"channel"')} <> ${lower('$4')} AND "customer_tenant_id" = $5))`;
       expect(compileDeploymentPage(plan, dialect)).toEqual({
         sql: `${ROW_SELECT} ${SCOPE}${where} ORDER BY "ord" LIMIT $6 OFFSET $7`,
         params: [...params, 100, 200],
@@ -118,6 +121,7 @@ describe('compileDeploymentPage', () => {
       ' CAST(sum("licenses_deployed") AS BIGINT) AS "licensesDeployed",' +
       ' CAST(sum("licenses_sold") AS BIGINT) AS "licensesSold"';
     const where = `${SCOPE} AND lower("channel") <> lower($3)`;
+    const pgWhere = `${SCOPE} AND lower("channel" COLLATE "und-x-icu") <> lower($3 COLLATE "und-x-icu")`;
     expect(compileDeploymentPage(plan, duckdbDialect)).toEqual({
       sql:
         `${select} ${where} GROUP BY "channel", "service_code"` +
@@ -126,13 +130,16 @@ describe('compileDeploymentPage', () => {
     });
     expect(compileDeploymentPage(plan, postgresDialect)).toEqual({
       sql:
-        `${select} ${where} GROUP BY "channel", "service_code"` +
+        `${select} ${pgWhere} GROUP BY "channel", "service_code"` +
         ' ORDER BY "channel" COLLATE "C" ASC, "service_code" COLLATE "C" ASC LIMIT $4 OFFSET $5',
       params: [PARTNER, DAY, 'direct', 100, 200],
     });
-    for (const dialect of [duckdbDialect, postgresDialect]) {
+    for (const [dialect, w] of [
+      [duckdbDialect, where],
+      [postgresDialect, pgWhere],
+    ] as const) {
       expect(compileDeploymentCount(plan, dialect)).toEqual({
-        sql: `SELECT count(*) AS "total" FROM (SELECT 1 ${where} GROUP BY "channel", "service_code") AS "g"`,
+        sql: `SELECT count(*) AS "total" FROM (SELECT 1 ${w} GROUP BY "channel", "service_code") AS "g"`,
         params: [PARTNER, DAY, 'direct'],
       });
     }

@@ -38,7 +38,8 @@ export function compileDeploymentPage(plan: QueryPlan, dialect: SqlDialect): Sql
       // ordering the whole day to skip `skip` rows.
       // The query layer clamps a huge skip to MAX_SAFE_INTEGER; the end is clamped the same way.
       const end = Math.min(plan.skip + plan.top, Number.MAX_SAFE_INTEGER);
-      const range = `${q('ord')} >= ${params.add(plan.skip)} AND ${q('ord')} < ${params.add(end)}`;
+      // Bounds are 64-bit: a skip past 2^31 must compare, not overflow the column's integer type.
+      const range = `${q('ord')} >= CAST(${params.add(plan.skip)} AS BIGINT) AND ${q('ord')} < CAST(${params.add(end)} AS BIGINT)`;
       return { sql: `SELECT ${select} ${from} AND ${range} ORDER BY ${q('ord')}`, params: params.values };
     }
     const paging = pagingSql(plan, params);

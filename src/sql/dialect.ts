@@ -16,6 +16,8 @@ export interface SqlDialect {
   dateText(expr: string): string;
   /** Renders a UTC timestamp column as ISO 8601 text ending in `Z`. */
   timestampText(expr: string): string;
+  /** `expr` in lower case by Unicode's rules (not only ASCII), whatever the column's collation. */
+  lowerText(expr: string): string;
   /** Sum of an integer column as a 64-bit integer. */
   sumBigint(expr: string): string;
   /** `expr` without the characters of the SQL string literal `chars` at either end. */
@@ -61,6 +63,8 @@ export const duckdbDialect: SqlDialect = Object.freeze({
   dateParam: (ref: string) => `CAST(${ref} AS DATE)`,
   dateText: (expr: string) => `strftime(${expr}, '%Y-%m-%d')`,
   timestampText: (expr: string) => `strftime(${expr}, '%Y-%m-%dT%H:%M:%SZ')`,
+  // DuckDB's lower() follows Unicode's case mapping.
+  lowerText: (expr: string) => `lower(${expr})`,
   sumBigint: (expr: string) => `CAST(sum(${expr}) AS BIGINT)`,
   trimChars: (expr: string, chars: string) => `trim(${expr}, ${chars})`,
   // A regular expression (measured ~15x faster than trim() with the characters spelled out), run
@@ -86,6 +90,9 @@ export const postgresDialect: SqlDialect = Object.freeze({
   dateParam: (ref: string) => `CAST(${ref} AS DATE)`,
   dateText: (expr: string) => `to_char(${expr}, 'YYYY-MM-DD')`,
   timestampText: (expr: string) => `to_char(${expr}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
+  // lower() follows the collation: "C" (Seatwise's text columns) changes only ASCII letters, so
+  // it is asked for ICU's root locale, which PostgreSQL builds with ICU provide.
+  lowerText: (expr: string) => `lower(${expr} COLLATE "und-x-icu")`,
   sumBigint: (expr: string) => `CAST(sum(${expr}) AS BIGINT)`,
   trimChars: (expr: string, chars: string) => `btrim(${expr}, ${chars})`,
   trimWhitespace: (expr: string) =>

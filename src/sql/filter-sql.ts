@@ -38,7 +38,7 @@ function comparisonSql(c: Comparison, dialect: SqlDialect, params: ParamList): s
   // Partner Center compares filter values case-insensitively ("Get licenses deployment
   // information" filters `serviceCode eq 'O365'` against data holding `o365`).
   if (info.guid) return `${column} ${op} ${params.add(guidLiteral(c.value))}`;
-  return `lower(${column}) ${op} lower(${params.add(c.value)})`;
+  return `${dialect.lowerText(column)} ${op} ${dialect.lowerText(params.add(c.value))}`;
 }
 
 function compareOperator(op: Comparison['op']): string {

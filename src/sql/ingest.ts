@@ -92,7 +92,7 @@ function storedValueSql(field: RowField, d: SqlDialect, t: string = q(d, trimmed
     case 'text':
       return `NULLIF(${t}, '')`;
     case 'lowercase':
-      return `NULLIF(lower(${t}), '')`;
+      return `NULLIF(${d.lowerText(t)}, '')`;
     case 'guid':
       return (
         `CASE WHEN ${d.regexFull(t, GUID)} THEN upper(${t})` +
@@ -128,7 +128,7 @@ export function storedSelectSql(stage: string, pass: readonly PassColumn[], d: S
     ...pass.map(([, name]) => q(d, name)),
     ...ROW_FIELDS.map((f) => `${storedValueSql(f, d)} AS ${q(d, stored(f))}`),
   ];
-  return `SELECT ${cols.join(', ')} FROM (${trimmedSource(stage, pass, d)})`;
+  return `SELECT ${cols.join(', ')} FROM (${trimmedSource(stage, pass, d)}) AS ${q(d, 'trimmed')}`;
 }
 
 /** A raw value as an error message shows it: JSON-quoted, cut to 40 characters. */
@@ -168,5 +168,5 @@ export function problemsSelectSql(stage: string, pass: readonly PassColumn[], d:
     ...pass.map(([, name]) => q(d, name)),
     `${d.nonNullList(ROW_FIELDS.map((f) => reasonSql(f, d)))} AS reasons`,
   ];
-  return `SELECT ${cols.join(', ')} FROM (${trimmedSource(stage, pass, d)}) WHERE ${bad}`;
+  return `SELECT ${cols.join(', ')} FROM (${trimmedSource(stage, pass, d)}) AS ${q(d, 'trimmed')} WHERE ${bad}`;
 }

@@ -31,8 +31,8 @@ import {
   storedDaySql,
   storedSelectSql,
 } from '../../sql/ingest.ts';
+import { type CsvHeader, readCsvHeader } from '../csv-header.ts';
 import type { LoadOutcome, LoadRequest, LoadSink, RawRow, RowError } from '../store.ts';
-import { type CsvHeader, readCsvHeader } from './csv-header.ts';
 import { locateRecords } from './csv-lines.ts';
 import { inTransaction } from './transaction.ts';
 

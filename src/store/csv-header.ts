@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import { ROW_FIELDS, type RowField } from '../../domain/fields.ts';
+import { ROW_FIELDS, type RowField } from '../domain/fields.ts';
 
 export interface CsvHeader {
   /** 1-based line of the header. */

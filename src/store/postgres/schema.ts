@@ -1,0 +1,96 @@
+/**
+ * PostgreSQL DDL, as migrations (see `store/schema-version.ts`; the numbers mean the same layout on
+ * every store, and PostgreSQL starts at 2, the first release that speaks it).
+ *
+ * - `deployment` is range-partitioned by `processed_date`, one partition per day
+ *   (`deployment_pYYYYMMDD`, created by a load before it writes, see `partitions.ts`): a query on one
+ *   snapshot reads one partition, and retention drops whole partitions.
+ * - Text columns use the "C" collation, so ORDER BY, GROUP BY and the canonical `ord` numbering
+ *   compare bytes, as DuckDB does; case-insensitive matching asks ICU explicitly (`sql/dialect.ts`).
+ * - The primary key (partner_id, processed_date, ord) serves paging, and `deployment_customer`
+ *   serves the legacy customer endpoints.
+ * - `seatwise_try_date` and `seatwise_utc_day` are the two helpers the PostgreSQL dialect renders
+ *   (`sql/dialect.ts`): PostgreSQL has no TRY_CAST. `seatwise_refuse` aborts a load's insert.
+ */
+import type { Migration } from '../schema-version.ts';
+
+const TEXT = 'text COLLATE "C" NOT NULL';
+
+const V2: readonly string[] = [
+  `CREATE TABLE deployment (
+    partner_id ${TEXT},
+    processed_date date NOT NULL,
+    ord integer NOT NULL,
+    service_code ${TEXT},
+    service_name ${TEXT},
+    channel ${TEXT},
+    customer_tenant_id ${TEXT},
+    customer_name ${TEXT},
+    product_id ${TEXT},
+    product_name ${TEXT},
+    licenses_deployed bigint NOT NULL,
+    licenses_sold bigint NOT NULL,
+    PRIMARY KEY (partner_id, processed_date, ord)
+  ) PARTITION BY RANGE (processed_date)`,
+  'CREATE INDEX deployment_customer ON deployment (partner_id, customer_tenant_id, processed_date)',
+  `CREATE TABLE snapshots (
+    partner_id ${TEXT},
+    processed_date date NOT NULL,
+    row_count bigint NOT NULL,
+    customer_count bigint NOT NULL,
+    product_count bigint NOT NULL,
+    imported_at timestamp NOT NULL,
+    source ${TEXT} DEFAULT '',
+    missing_customers ${TEXT} DEFAULT '[]',
+    PRIMARY KEY (partner_id, processed_date)
+  )`,
+  `CREATE TABLE sku_catalog (
+    sku_id ${TEXT} PRIMARY KEY,
+    part_number ${TEXT},
+    display_name ${TEXT},
+    product_name ${TEXT},
+    service_code ${TEXT},
+    service_name ${TEXT}
+  )`,
+  // The local issuer's key, shared by every instance on the database (one row).
+  `CREATE TABLE seatwise_issuer_key (
+    id integer PRIMARY KEY CHECK (id = 1),
+    key_json text NOT NULL
+  )`,
+  // Rate-limit buckets shared by every instance (src/store/postgres/rate-limiter.ts); losing them
+  // in a crash only refills them, so they are not written to the WAL.
+  `CREATE UNLOGGED TABLE seatwise_rate_buckets (
+    bucket text PRIMARY KEY,
+    tokens double precision NOT NULL,
+    updated_at timestamptz NOT NULL
+  )`,
+  // `t` is a calendar day YYYY-MM-DD (year 1 or later), else NULL; pure SQL, so it is inlined.
+  `CREATE FUNCTION seatwise_try_date(t text) RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN t ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
+      CASE WHEN substr(t, 1, 4)::int >= 1 AND substr(t, 6, 2)::int BETWEEN 1 AND 12 THEN
+        CASE WHEN substr(t, 9, 2)::int BETWEEN 1 AND extract(day FROM
+            make_date(substr(t, 1, 4)::int, substr(t, 6, 2)::int, 1) + interval '1 month' - interval '1 day')::int
+          THEN make_date(substr(t, 1, 4)::int, substr(t, 6, 2)::int, substr(t, 9, 2)::int) END
+      END
+    END
+  $$`,
+  // The UTC day of an ISO 8601 date-time (no offset: UTC), else NULL. Only date-times with an
+  // offset or an unusual hour reach it (ingest.ts takes a plain one's date directly).
+  `CREATE FUNCTION seatwise_utc_day(t text) RETURNS date LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET timezone TO 'UTC' AS $$
+    BEGIN
+      RETURN (t::timestamptz AT TIME ZONE 'UTC')::date;
+    EXCEPTION WHEN others THEN
+      RETURN NULL;
+    END
+  $$`,
+  `CREATE FUNCTION seatwise_refuse() RETURNS integer LANGUAGE plpgsql VOLATILE AS $$
+    BEGIN
+      RAISE EXCEPTION 'seatwise: refused row' USING ERRCODE = 'SW001';
+    END
+  $$`,
+];
+
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  { version: 2, description: 'tables, day partitions, helper functions', statements: V2 },
+];
