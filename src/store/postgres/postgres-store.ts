@@ -71,9 +71,37 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await migrate(pool, description);
   } catch (err) {
     await pool.end();
-    throw redactedError(err, options.url, description);
+    throw openingError(redactedError(err, options.url, description), description);
   }
   return new PostgresStore(pool, options.url, description);
+}
+
+/** What a partner meets when the database cannot be opened, with what to do about it. */
+function openingError(err: unknown, description: string): unknown {
+  if (!(err instanceof Error)) return err;
+  const code = (err as { code?: string }).code;
+  const say = (text: string) => Object.assign(new Error(text, { cause: err }), { code });
+  switch (code) {
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+      return say(
+        `cannot reach PostgreSQL at ${description} (${err.message}); check the host and port in --db and that the server runs`,
+      );
+    case '3D000':
+      return say(
+        `${err.message} at ${description}; create it first (e.g. createdb), or point --db at an existing database`,
+      );
+    case '28P01':
+    case '28000':
+      return say(
+        `PostgreSQL refused the sign-in for ${description}: ${err.message}; check the user and password in --db`,
+      );
+    default:
+      return err;
+  }
 }
 
 /** Applies the migrations the database lacks, one process at a time. */
