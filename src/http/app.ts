@@ -90,7 +90,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const routeOptions = { auth: authHook(options.gate) };
   registerDeploymentRoutes(app, options.service, routeOptions);
   registerLegacyRoutes(app, options.service, routeOptions);
-  registerMetaRoutes(app, { version: options.version, storeName: options.storeName });
+  registerMetaRoutes(app, {
+    version: options.version,
+    storeName: options.storeName,
+    ready: () => options.service.ready(),
+  });
   registerDashboardRoutes(app);
   return app;
 }

@@ -49,6 +49,11 @@ export class DeploymentService {
     this.#store = store;
   }
 
+  /** Resolves when the store answers a query (readiness); rejects with the store's error. */
+  async ready(): Promise<void> {
+    await this.#store.latestSnapshot('00000000-0000-0000-0000-000000000000');
+  }
+
   latestSnapshot(partnerId: string): Promise<string | null> {
     return this.#store.latestSnapshot(partnerId);
   }

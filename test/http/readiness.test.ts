@@ -1,0 +1,30 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHarness, type Harness, json } from '../support/harness.ts';
+
+describe('/readyz', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close().catch(() => undefined);
+    h = undefined;
+  });
+
+  it('answers 200 with the store while the store answers, without a token', async () => {
+    h = await createHarness();
+    const res = await h.get('/readyz');
+    expect(res.statusCode).toBe(200);
+    expect(json(res)).toEqual({ status: 'ok', store: h.store.kind, version: 'test' });
+  });
+
+  it('answers 503 as an ApiFault with Retry-After once the store stops answering', async () => {
+    h = await createHarness();
+    await h.store.close();
+    const res = await h.get('/readyz');
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    const body = json<{ code: number; description: string }>(res);
+    expect(body.code).toBe(800003);
+    expect(body.description).toContain('store does not answer');
+    // Liveness stays up: the process itself is fine.
+    expect((await h.get('/healthz')).statusCode).toBe(200);
+  });
+});
