@@ -35,13 +35,16 @@ import { toColumnarResult } from './columnar.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import { deleteSnapshotsBefore } from './delete-snapshots.ts';
 import { load } from './load.ts';
-import { SCHEMA_SQL } from './schema.ts';
+import { checkSchemaVersion, migrateDuckDb } from './migrate.ts';
 import { upsertCatalog } from './upsert-catalog.ts';
 
 export interface DuckDbStoreOptions {
   /** Database file; its directory is created when missing. `:memory:` for a throwaway store. */
   readonly path: string;
-  /** Opens with access_mode READ_ONLY: no DDL, no loads, and other processes may read too. */
+  /**
+   * Opens with access_mode READ_ONLY: no DDL, no loads, and other processes may read too. A file
+   * not yet at the current schema version is refused (a read-only open never migrates).
+   */
   readonly readOnly?: boolean;
   /** Read connections (default 3). */
   readonly readers?: number;
@@ -69,7 +72,8 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   try {
     const writer = await instance.connect();
     connections.push(writer);
-    if (!readOnly) await writer.run(SCHEMA_SQL);
+    // A file from a newer Seatwise is refused here, before anything is written to it.
+    await (readOnly ? checkSchemaVersion(writer, path) : migrateDuckDb(writer, path));
     for (let i = 0; i < (options.readers ?? 3); i++) connections.push(await instance.connect());
     return new DuckDbStore(path, instance, writer, new ConnectionPool(connections.slice(1)), readOnly);
   } catch (err) {

@@ -1,44 +1,75 @@
 /**
- * DuckDB DDL for the schema described in `store/store.ts`. No index on `deployment`: rows are
- * written sorted by (partner_id, processed_date, ord), so DuckDB's per-row-group min/max statistics
- * (zone maps) skip other partners' and other days' rows, and because `ord` follows
- * (customer_tenant_id, product_id, channel), a point filter on one customer skips most of a day too.
- * An ART index would slow bulk loads and not help these scans.
+ * DuckDB DDL for the schema described in `store/store.ts`, as migrations (see
+ * `store/schema-version.ts` for what the numbers mean; `migrate.ts` applies them). No index on
+ * `deployment`: rows are written sorted by (partner_id, processed_date, ord), so DuckDB's
+ * per-row-group min/max statistics (zone maps) skip other partners' and other days' rows, and
+ * because `ord` follows (customer_tenant_id, product_id, channel), a point filter on one customer
+ * skips most of a day too. An ART index would slow bulk loads and not help these scans.
+ *
+ * A released migration never changes: a database that recorded it already has its tables.
  */
-export const SCHEMA_SQL = `
-CREATE TABLE IF NOT EXISTS deployment (
-  partner_id VARCHAR NOT NULL,
-  processed_date DATE NOT NULL,
-  ord INTEGER NOT NULL,
-  service_code VARCHAR NOT NULL,
-  service_name VARCHAR NOT NULL,
-  channel VARCHAR NOT NULL,
-  customer_tenant_id VARCHAR NOT NULL,
-  customer_name VARCHAR NOT NULL,
-  product_id VARCHAR NOT NULL,
-  product_name VARCHAR NOT NULL,
-  licenses_deployed BIGINT NOT NULL,
-  licenses_sold BIGINT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS snapshots (
-  partner_id VARCHAR NOT NULL,
-  processed_date DATE NOT NULL,
-  row_count BIGINT NOT NULL,
-  customer_count BIGINT NOT NULL,
-  product_count BIGINT NOT NULL,
-  imported_at TIMESTAMP NOT NULL,
-  source VARCHAR NOT NULL DEFAULT '',
-  missing_customers VARCHAR NOT NULL DEFAULT '[]',
-  PRIMARY KEY (partner_id, processed_date)
-);
-CREATE TABLE IF NOT EXISTS sku_catalog (
-  sku_id VARCHAR PRIMARY KEY,
-  part_number VARCHAR NOT NULL,
-  display_name VARCHAR NOT NULL,
-  product_name VARCHAR NOT NULL,
-  service_code VARCHAR NOT NULL,
-  service_name VARCHAR NOT NULL
-);
-ALTER TABLE snapshots ADD COLUMN IF NOT EXISTS source VARCHAR DEFAULT '';
-ALTER TABLE snapshots ADD COLUMN IF NOT EXISTS missing_customers VARCHAR DEFAULT '[]';
-`;
+import { type Migration, SCHEMA_TABLE } from '../schema-version.ts';
+
+/** The three tables Seatwise 0.1.0 created; a file holding them and no version table is at version 1. */
+export const V1_TABLES = ['deployment', 'snapshots', 'sku_catalog'] as const;
+
+export const DUCKDB_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'the layout of release 0.1.0: deployment, snapshots, sku_catalog',
+    statements: [
+      `CREATE TABLE deployment (
+        partner_id VARCHAR NOT NULL,
+        processed_date DATE NOT NULL,
+        ord INTEGER NOT NULL,
+        service_code VARCHAR NOT NULL,
+        service_name VARCHAR NOT NULL,
+        channel VARCHAR NOT NULL,
+        customer_tenant_id VARCHAR NOT NULL,
+        customer_name VARCHAR NOT NULL,
+        product_id VARCHAR NOT NULL,
+        product_name VARCHAR NOT NULL,
+        licenses_deployed BIGINT NOT NULL,
+        licenses_sold BIGINT NOT NULL
+      )`,
+      `CREATE TABLE snapshots (
+        partner_id VARCHAR NOT NULL,
+        processed_date DATE NOT NULL,
+        row_count BIGINT NOT NULL,
+        customer_count BIGINT NOT NULL,
+        product_count BIGINT NOT NULL,
+        imported_at TIMESTAMP NOT NULL,
+        source VARCHAR NOT NULL DEFAULT '',
+        missing_customers VARCHAR NOT NULL DEFAULT '[]',
+        PRIMARY KEY (partner_id, processed_date)
+      )`,
+      `CREATE TABLE sku_catalog (
+        sku_id VARCHAR PRIMARY KEY,
+        part_number VARCHAR NOT NULL,
+        display_name VARCHAR NOT NULL,
+        product_name VARCHAR NOT NULL,
+        service_code VARCHAR NOT NULL,
+        service_name VARCHAR NOT NULL
+      )`,
+    ],
+  },
+  {
+    version: 2,
+    description: `the version table, ${SCHEMA_TABLE}`,
+    statements: [
+      // seatwise_version is the release that recorded the row; applied_at is UTC.
+      `CREATE TABLE ${SCHEMA_TABLE} (
+        version INTEGER PRIMARY KEY,
+        description VARCHAR NOT NULL,
+        seatwise_version VARCHAR NOT NULL,
+        applied_at TIMESTAMP NOT NULL
+      )`,
+    ],
+  },
+];
+
+/**
+ * Every migration's DDL in order, as one script: the tables of the current layout for a scratch
+ * database that records no version (bench/duckdb-reference.ts). Stores open through `migrate.ts`.
+ */
+export const SCHEMA_SQL = DUCKDB_MIGRATIONS.flatMap((m) => m.statements.map((s) => `${s};\n`)).join('');
