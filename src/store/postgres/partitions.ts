@@ -1,8 +1,8 @@
 /**
  * `deployment`'s day partitions: created by a load before it writes, dropped whole by retention.
  *
- * Creating a partition locks the parent table against every query for a moment, so it happens in a
- * short transaction of its own before a load's, never inside the load (which may run for minutes).
+ * A partition is created in a short transaction of its own before a load's, never inside the load
+ * (which may run for minutes), and attached rather than created in place, so queries never wait.
  */
 import type pg from 'pg';
 import { isIsoDay } from '../../domain/dates.ts';
@@ -28,11 +28,19 @@ export async function ensurePartitions(client: pg.PoolClient, days: readonly str
   if (missing.length === 0) return;
   await inTransaction(client, async () => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.partitions]);
-    for (const day of missing) {
+    // Checked again under the lock: another process may have made them meanwhile.
+    const made = await existingPartitions(client, missing);
+    for (const day of missing.filter((m) => !made.has(partitionName(m)))) {
+      const name = partitionName(day);
+      const range = `FROM ('${day}') TO ('${nextDay(day)}')`;
+      // A plain table attached to the parent: ATTACH PARTITION locks the parent only against
+      // other schema changes (CREATE TABLE … PARTITION OF would lock out every query while a long
+      // load holds the table). The CHECK constraint spares ATTACH its validating scan.
+      await client.query(`CREATE TABLE ${name} (LIKE deployment INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
       await client.query(
-        `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF deployment` +
-          ` FOR VALUES FROM ('${day}') TO ('${nextDay(day)}')`,
+        `ALTER TABLE ${name} ADD CONSTRAINT ${name}_day CHECK (processed_date >= '${day}' AND processed_date < '${nextDay(day)}')`,
       );
+      await client.query(`ALTER TABLE deployment ATTACH PARTITION ${name} FOR VALUES ${range}`);
     }
   });
 }
