@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { createHarness, type Harness, json } from '../support/harness.ts';
+import { describeOnStores } from '../support/stores.ts';
 
-describe('/readyz', () => {
+describeOnStores('/readyz', (kind) => {
   let h: Harness | undefined;
   afterEach(async () => {
     await h?.close().catch(() => undefined);
@@ -9,14 +10,14 @@ describe('/readyz', () => {
   });
 
   it('answers 200 with the store while the store answers, without a token', async () => {
-    h = await createHarness();
+    h = await createHarness({ store: kind });
     const res = await h.get('/readyz');
     expect(res.statusCode).toBe(200);
     expect(json(res)).toEqual({ status: 'ok', store: h.store.kind, version: 'test' });
   });
 
   it('answers 503 as an ApiFault with Retry-After once the store stops answering', async () => {
-    h = await createHarness();
+    h = await createHarness({ store: kind });
     await h.store.close();
     const res = await h.get('/readyz');
     expect(res.statusCode).toBe(503);

@@ -1,6 +1,7 @@
 /**
- * In-process test harness: a real DuckDB file in a temp directory, the real local issuer, the real
- * app — driven with `app.inject()`.
+ * In-process test harness: a real store (a DuckDB file in a temp directory by default, or a
+ * PostgreSQL database of its own, see test/support/stores.ts), the real local issuer with its key
+ * in the temp directory, the real app — driven with `app.inject()`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,16 +19,19 @@ import type { RowColumns } from '../../src/domain/row.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { AccessGate } from '../../src/http/auth-hook.ts';
 import { DeploymentService } from '../../src/service/deployment-service.ts';
-import { openDuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { loadColumns } from './load.ts';
+import { openTestStore, type StoreKind } from './stores.ts';
 
 export interface Harness {
   readonly app: FastifyInstance;
   readonly store: Store;
+  readonly kind: StoreKind;
   readonly key: LocalIssuerKey;
+  /** A temp directory the harness removes on close. */
   readonly dir: string;
-  readonly dbPath: string;
+  /** The DuckDB file, or the PostgreSQL database's connection string. */
+  readonly db: string;
   token(
     partnerId: string,
     options?: { appOnly?: boolean; expiresInSeconds?: number; roles?: string[] },
@@ -38,6 +42,8 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
+  /** The store adapter to serve from (default `duckdb`). */
+  readonly store?: StoreKind;
   readonly byteOrderMark?: boolean;
   /** Replaces the default gate (local issuer only, no roles, no rate limit). */
   readonly gate?: (localKey: LocalIssuerKey) => AccessGate;
@@ -45,31 +51,51 @@ export interface HarnessOptions {
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const kind = options.store ?? 'duckdb';
   const dir = await mkdtemp(join(tmpdir(), 'seatwise-test-'));
-  const dbPath = join(dir, 'test.duckdb');
-  const store = await openDuckDbStore({ path: dbPath });
-  const key = await loadOrCreateIssuerKey(keyPathFor(dbPath));
-  const app = await buildApp({
-    service: new DeploymentService(store),
-    gate: options.gate?.(key) ?? {
-      verify: createTokenVerifier({ localKey: key, issuers: [], audience: PARTNER_CENTER_AUDIENCE }),
-      policy: { allowedRoles: null },
-      limiter: null,
-    },
-    trustProxy: options.trustProxy ?? false,
-    serverId: '102030524',
-    byteOrderMark: options.byteOrderMark ?? false,
-    logLevel: 'silent',
-    version: 'test',
-    storeName: store.kind,
+  const filePath = join(dir, 'test.duckdb');
+  const opened = await openTestStore(kind, { duckdbPath: filePath }).catch(async (err: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
   });
-  await app.ready();
+  const { store } = opened;
+  const closeStore = async () => {
+    try {
+      await opened.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+  let app: FastifyInstance;
+  let key: LocalIssuerKey;
+  try {
+    key = await loadOrCreateIssuerKey(keyPathFor(filePath));
+    app = await buildApp({
+      service: new DeploymentService(store),
+      gate: options.gate?.(key) ?? {
+        verify: createTokenVerifier({ localKey: key, issuers: [], audience: PARTNER_CENTER_AUDIENCE }),
+        policy: { allowedRoles: null },
+        limiter: null,
+      },
+      trustProxy: options.trustProxy ?? false,
+      serverId: '102030524',
+      byteOrderMark: options.byteOrderMark ?? false,
+      logLevel: 'silent',
+      version: 'test',
+      storeName: store.kind,
+    });
+    await app.ready();
+  } catch (err) {
+    await closeStore();
+    throw err;
+  }
   return {
     app,
     store,
+    kind,
     key,
     dir,
-    dbPath,
+    db: opened.db,
     token: (partnerId, o = {}) =>
       issueLocalToken(key, {
         partnerId,
@@ -87,9 +113,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         headers: token === undefined ? headers : { authorization: `Bearer ${token}`, ...headers },
       }),
     close: async () => {
-      await app.close();
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
+      try {
+        await app.close();
+      } finally {
+        await closeStore();
+      }
     },
   };
 }
