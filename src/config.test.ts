@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       localIssuer: true,
       allowedRoles: null,
       rateLimit: null,
+      redisUrl: undefined,
       trustProxy: false,
       logLevel: 'info',
     });
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
         SEATWISE_JWKS_URI: `${KEYS},https://sts.example/keys`,
         SEATWISE_ALLOWED_ROLES: 'AdminAgents, 62e90394-69f5-4237-9190-012177145e10',
         SEATWISE_RATE_LIMIT: '600/1m',
+        SEATWISE_REDIS_URL: 'redis://cache.internal:6379/2',
         SEATWISE_TRUST_PROXY: 'true',
         SEATWISE_BOM: '1',
         SEATWISE_PORT: '0',
@@ -44,6 +46,7 @@ describe('loadConfig', () => {
       localIssuer: false,
       allowedRoles: ['AdminAgents', '62e90394-69f5-4237-9190-012177145e10'],
       rateLimit: { limit: 600, periodSeconds: 60 },
+      redisUrl: 'redis://cache.internal:6379/2',
       trustProxy: true,
       byteOrderMark: true,
       port: 0,
@@ -69,9 +72,19 @@ describe('loadConfig', () => {
     [{ issuers: [ENTRA], jwksUris: ['ftp://keys.example/'] }, /JWKS URI must be http/],
     [{ rateLimit: 'lots' }, /rate limit must look like 600\/1m/],
     [{ port: '99999' }, /port must be 0-65535/],
+    [{ redisUrl: 'cache.internal:6379' }, /--redis-url must look like redis:\/\//],
+    [{ redisUrl: 'http://cache.internal:6379' }, /--redis-url must look like redis:\/\//],
     [{ logLevel: 'chatty' }, /log level must be one of/],
   ] as const)('rejects %j', (flags, message) => {
     expect(() => loadConfig(flags, {})).toThrow(ConfigError);
     expect(() => loadConfig(flags, {})).toThrow(message);
+  });
+
+  it('takes a rediss:// URL, and never shows the password of a malformed one', () => {
+    expect(loadConfig({ redisUrl: 'rediss://:pw@cache:6380' }, {}).redisUrl).toBe('rediss://:pw@cache:6380');
+    expect(loadConfig({}, { SEATWISE_REDIS_URL: '' }).redisUrl).toBeUndefined();
+    expect(() => loadConfig({ redisUrl: 'redis://user:s3cret@[bad' }, {})).toThrow(
+      "--redis-url must look like redis://[user:password@]host[:port][/db] or rediss://…, got 'redis://***@[bad'",
+    );
   });
 });

@@ -39,6 +39,11 @@ export interface Config {
   readonly allowedRoles: readonly string[] | null;
   /** Requests per partner tenant (and per client address without a valid token); null: unlimited. */
   readonly rateLimit: RateLimit | null;
+  /**
+   * Count the rate limit in this Redis (`redis://` or `rediss://`), shared by every server given it;
+   * undefined counts in a PostgreSQL `db`, else in the process.
+   */
+  readonly redisUrl: string | undefined;
   /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
   readonly trustProxy: boolean;
   /**
@@ -64,6 +69,7 @@ export const ENV = Object.freeze({
   localIssuer: 'SEATWISE_LOCAL_ISSUER',
   allowedRoles: 'SEATWISE_ALLOWED_ROLES',
   rateLimit: 'SEATWISE_RATE_LIMIT',
+  redisUrl: 'SEATWISE_REDIS_URL',
   trustProxy: 'SEATWISE_TRUST_PROXY',
   keyFile: 'SEATWISE_KEY_FILE',
 });
@@ -86,6 +92,7 @@ export interface ConfigInput {
   readonly jwksRefetchFloorMs?: number | undefined;
   readonly allowedRoles?: string | undefined;
   readonly rateLimit?: string | undefined;
+  readonly redisUrl?: string | undefined;
   readonly trustProxy?: boolean | undefined;
   readonly keyFile?: string | undefined;
 }
@@ -135,7 +142,10 @@ export function parseDbLocation(db: string): DbLocation {
   return { kind: 'postgres', url: db, display: redactDbUrl(db) };
 }
 
-/** A connection string with any password (in the user info or a `password` parameter) replaced by `***`. */
+/**
+ * A connection string (PostgreSQL, Redis, any URL) with any password (in the user info or a
+ * `password` parameter) replaced by `***`.
+ */
 export function redactDbUrl(text: string): string {
   let url: URL;
   try {
@@ -148,6 +158,21 @@ export function redactDbUrl(text: string): string {
     if (/pass|secret|key/i.test(name)) url.searchParams.set(name, '***');
   }
   return url.toString();
+}
+
+/**
+ * Hides a URL's password wherever a message quotes it (as given or percent-decoded), for errors
+ * from drivers that were handed the URL.
+ */
+export function passwordHider(url: string): (message: string) => string {
+  let secrets: string[] = [];
+  try {
+    const { password } = new URL(url);
+    if (password !== '') secrets = [...new Set([password, decodeURIComponent(password)])];
+  } catch {
+    // Not a URL: nothing to find.
+  }
+  return (message) => secrets.reduce((text, secret) => text.replaceAll(secret, '***'), message);
 }
 
 /** How a `--db` value is shown to people: a file path as it is, a connection string without its password. */
@@ -171,6 +196,7 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
   const rateText = flags.rateLimit ?? env[ENV.rateLimit];
   const rateLimit = rateText === undefined || rateText === '' ? null : parseRateLimit(rateText);
   if (rateLimit === undefined) throw new ConfigError(`rate limit must look like 600/1m, got '${rateText}'`);
+  const redisUrl = checkedRedisUrl(flags.redisUrl ?? env[ENV.redisUrl]);
   const rolesText = flags.allowedRoles ?? env[ENV.allowedRoles];
   const allowedRoles = rolesText === undefined || rolesText.trim() === '' ? null : splitList(rolesText);
   return Object.freeze({
@@ -190,6 +216,7 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
     jwksRefetchFloorMs: flags.jwksRefetchFloorMs ?? 30_000,
     allowedRoles: allowedRoles === null ? null : Object.freeze(allowedRoles),
     rateLimit,
+    redisUrl,
     trustProxy: flags.trustProxy ?? parseBool(env[ENV.trustProxy], ENV.trustProxy),
     keyFile: resolveKeyFile(flags.keyFile, env),
   });
@@ -202,6 +229,20 @@ export function resolveKeyFile(
 ): string | undefined {
   const text = flag ?? env[ENV.keyFile];
   return text === undefined || text === '' ? undefined : resolve(text);
+}
+
+const REDIS_URL = /^rediss?:\/\//i;
+
+/** A `redis://` or `rediss://` URL, or undefined when none is given. */
+function checkedRedisUrl(text: string | undefined): string | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  if (!REDIS_URL.test(text) || !URL.canParse(text)) {
+    // The text may hold a password: it is shown without it.
+    throw new ConfigError(
+      `--redis-url must look like redis://[user:password@]host[:port][/db] or rediss://…, got '${redactDbUrl(text)}'`,
+    );
+  }
+  return text;
 }
 
 function checkedDb(db: string): string {

@@ -5,10 +5,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_KEY_SET_OPTIONS, trustIssuers } from './auth/issuers.ts';
-import { RateLimiter } from './auth/rate-limiter.ts';
+import { FallbackLimiter, RateLimiter, type RequestLimiter } from './auth/rate-limiter.ts';
 import { createTokenVerifier } from './auth/verify.ts';
 import { type Channel, listenChannel } from './channel/server.ts';
-import { type Config, isPostgresUrl } from './config.ts';
+import { type Config, isPostgresUrl, passwordHider, redactDbUrl } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { openIssuerKey, openStore } from './open-store.ts';
 import { DeploymentService } from './service/deployment-service.ts';
@@ -36,6 +36,7 @@ export interface RunningServer {
 
 export async function startServer(config: Config, store?: Store): Promise<RunningServer> {
   const ownStore = store ?? (await openStore(config));
+  let limiter: RequestLimiter | null = null;
   try {
     const localKey = config.localIssuer
       ? await openIssuerKey(config.db, ownStore, config.keyFile)
@@ -44,12 +45,17 @@ export async function startServer(config: Config, store?: Store): Promise<Runnin
       ...DEFAULT_KEY_SET_OPTIONS,
       refetchFloorMs: config.jwksRefetchFloorMs,
     });
+    // The limiter logs through the app's logger, which exists by the time a request is limited.
+    limiter = await openLimiter(config, {
+      warn: (message) => app.log.warn(message),
+      info: (message) => app.log.info(message),
+    });
     const app = await buildApp({
       service: new DeploymentService(ownStore),
       gate: {
         verify: createTokenVerifier({ localKey, issuers, audience: config.audience }),
         policy: { allowedRoles: config.allowedRoles },
-        limiter: config.rateLimit === null ? null : new RateLimiter(config.rateLimit),
+        limiter,
       },
       trustProxy: config.trustProxy,
       serverId: config.serverId,
@@ -84,13 +90,49 @@ export async function startServer(config: Config, store?: Store): Promise<Runnin
         closing ??= (async () => {
           await channel?.close();
           await app.close();
+          await limiter?.close();
           await ownStore.close();
         })();
         return closing;
       },
     };
   } catch (err) {
+    await limiter?.close();
     if (store === undefined) await ownStore.close();
     throw err;
   }
+}
+
+/**
+ * Where `--rate-limit` is counted: in Redis when `--redis-url` is given, else in a PostgreSQL
+ * store's database, so that every server sharing either draws on one budget; else in this process.
+ * A shared counter that does not answer never fails a request: `FallbackLimiter` counts in this
+ * process meanwhile and says so once. The shared limiters are loaded only when used.
+ */
+async function openLimiter(
+  config: Config,
+  log: { warn(message: string): void; info(message: string): void },
+): Promise<RequestLimiter | null> {
+  const rate = config.rateLimit;
+  if (rate === null) return null;
+  if (config.redisUrl !== undefined) {
+    const { RedisRateLimiter } = await import('./auth/redis-rate-limiter.ts');
+    const redis = new RedisRateLimiter(rate, { url: config.redisUrl });
+    // Give the connection a moment, so that the first requests are counted in Redis already.
+    await redis.ready();
+    return new FallbackLimiter(redis, rate, {
+      describe: `Redis at ${redactDbUrl(config.redisUrl)}`,
+      log,
+      redact: passwordHider(config.redisUrl),
+    });
+  }
+  if (isPostgresUrl(config.db)) {
+    const { PostgresRateLimiter } = await import('./store/postgres/rate-limiter.ts');
+    return new FallbackLimiter(new PostgresRateLimiter(rate, { url: config.db }), rate, {
+      describe: `PostgreSQL at ${redactDbUrl(config.db)}`,
+      log,
+      redact: passwordHider(config.db),
+    });
+  }
+  return new RateLimiter(rate);
 }

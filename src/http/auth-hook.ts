@@ -8,15 +8,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type AccessPolicy, authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { RateLimiter } from '../auth/rate-limiter.ts';
+import type { RateDecision, RequestLimiter } from '../auth/rate-limiter.ts';
 import type { TokenVerifier } from '../auth/verify.ts';
 import { ApiError } from '../errors.ts';
 
 export interface AccessGate {
   readonly verify: TokenVerifier;
   readonly policy: AccessPolicy;
-  /** Null when no rate limit is configured. */
-  readonly limiter: RateLimiter | null;
+  /**
+   * Null when no rate limit is configured. A shared limiter must not throw (see `FallbackLimiter`);
+   * if one does anyway, the request is served rather than failed.
+   */
+  readonly limiter: RequestLimiter | null;
 }
 
 const principals = new WeakMap<FastifyRequest, Principal>();
@@ -32,9 +35,18 @@ function quoted(text: string): string {
   return `"${text.replace(/["\\]/g, '')}"`;
 }
 
-function throttle(limiter: RateLimiter | null, key: string): void {
+async function throttle(request: FastifyRequest, limiter: RequestLimiter | null, key: string): Promise<void> {
   if (limiter === null) return;
-  const decision = limiter.take(key);
+  let decision: RateDecision;
+  try {
+    decision = await limiter.take(key);
+  } catch (err) {
+    // Only the error's class: a message from a database driver could quote a connection string.
+    request.log.warn(
+      `rate limiter failed (${err instanceof Error ? err.name : typeof err}); request not limited`,
+    );
+    return;
+  }
   if (!decision.ok) {
     throw new ApiError('throttled', {
       description: `Rate limit is exceeded. Try again in ${decision.retryAfterSeconds} seconds.`,
@@ -49,7 +61,7 @@ export function authHook(gate: AccessGate) {
     if (!result.ok) {
       // Requests without a valid token draw on their client address's budget, never a partner's,
       // so garbage cannot starve real users.
-      throttle(gate.limiter, `addr:${request.ip}`);
+      await throttle(request, gate.limiter, `addr:${request.ip}`);
       const { failure } = result;
       const challenge =
         failure.reason === 'missing'
@@ -61,7 +73,7 @@ export function authHook(gate: AccessGate) {
       });
     }
     const { principal } = result;
-    throttle(gate.limiter, `tid:${principal.partnerId}`);
+    await throttle(request, gate.limiter, `tid:${principal.partnerId}`);
     const decision = authorize(principal, gate.policy);
     if (!decision.ok) {
       throw decision.reason === 'app_only'

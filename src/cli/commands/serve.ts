@@ -33,6 +33,10 @@ export function registerServe(program: Command): void {
       'roles, directory role ids or group ids allowed to read (default: any user)',
     )
     .option('--rate-limit <n/period>', 'requests per partner tenant, e.g. 600/1m (default: unlimited)')
+    .option(
+      '--redis-url <url>',
+      'count --rate-limit in this Redis, shared by every server given it (default $SEATWISE_REDIS_URL)',
+    )
     .option('--trust-proxy', 'take the client address from X-Forwarded-For (behind a reverse proxy)')
     .action(async (opts) => {
       let config: ReturnType<typeof loadConfig>;
@@ -49,6 +53,7 @@ export function registerServe(program: Command): void {
           localIssuer: opts.localIssuer,
           allowedRoles: opts.allowedRoles,
           rateLimit: opts.rateLimit,
+          redisUrl: opts.redisUrl,
           trustProxy: opts.trustProxy === true ? true : undefined,
           keyFile: opts.keyFile,
         });
