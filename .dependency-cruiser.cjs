@@ -118,6 +118,13 @@ module.exports = {
       to: { path: [pkg('pg'), pkg('pg-copy-streams')] },
     },
     {
+      name: 'redis-only-in-limiter',
+      comment: 'only src/auth/redis-rate-limiter.ts may import redis',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/auth/redis-rate-limiter\\.ts$' },
+      to: { path: [pkg('redis'), pkg('@redis/[^/]+')] },
+    },
+    {
       name: 'store-port-pure',
       comment: 'src/store/store.ts (the port) imports neither src/sql/ nor a database driver',
       severity: 'error',

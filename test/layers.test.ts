@@ -94,6 +94,7 @@ describe('layer rules on the fixture', () => {
       'fastify-only-in-http',
       'duckdb-only-in-adapter',
       'pg-only-in-adapter',
+      'redis-only-in-limiter',
       'store-port-pure',
       'cli-no-server',
       'cli-main-dynamic-only',
