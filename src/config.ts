@@ -47,6 +47,11 @@ export interface Config {
   /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
   readonly trustProxy: boolean;
   /**
+   * Seconds a stopping server keeps answering, not ready and closing connections, before it stops
+   * listening (behind a load balancer: longer than its health-check interval).
+   */
+  readonly drainSeconds: number;
+  /**
    * The local issuer's key file; undefined keeps the key beside a DuckDB file or inside a
    * PostgreSQL database.
    */
@@ -72,6 +77,7 @@ export const ENV = Object.freeze({
   redisUrl: 'SEATWISE_REDIS_URL',
   trustProxy: 'SEATWISE_TRUST_PROXY',
   keyFile: 'SEATWISE_KEY_FILE',
+  drainSeconds: 'SEATWISE_DRAIN_SECONDS',
 });
 
 export class ConfigError extends Error {
@@ -95,6 +101,7 @@ export interface ConfigInput {
   readonly redisUrl?: string | undefined;
   readonly trustProxy?: boolean | undefined;
   readonly keyFile?: string | undefined;
+  readonly drainSeconds?: string | number | undefined;
 }
 
 /**
@@ -219,6 +226,7 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
     redisUrl,
     trustProxy: flags.trustProxy ?? parseBool(env[ENV.trustProxy], ENV.trustProxy),
     keyFile: resolveKeyFile(flags.keyFile, env),
+    drainSeconds: parseDrain(flags.drainSeconds ?? env[ENV.drainSeconds] ?? 0),
   });
 }
 
@@ -281,6 +289,14 @@ function parseIssuers(issuers: readonly string[], jwksUris: readonly string[]): 
     }
     return Object.freeze({ issuer, jwksUri });
   });
+}
+
+function parseDrain(value: string | number): number {
+  const n = typeof value === 'number' ? value : /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(n) || n < 0 || n > 600) {
+    throw new ConfigError(`drain must be 0-600 seconds, got '${value}'`);
+  }
+  return n;
 }
 
 function parsePort(value: string | number): number {

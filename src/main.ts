@@ -50,6 +50,7 @@ export async function startServer(config: Config, store?: Store): Promise<Runnin
       warn: (message) => app.log.warn(message),
       info: (message) => app.log.info(message),
     });
+    let draining = false;
     const app = await buildApp({
       service: new DeploymentService(ownStore),
       gate: {
@@ -63,6 +64,7 @@ export async function startServer(config: Config, store?: Store): Promise<Runnin
       logLevel: config.logLevel,
       version: VERSION,
       storeName: ownStore.kind,
+      draining: () => draining,
     });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
@@ -88,6 +90,11 @@ export async function startServer(config: Config, store?: Store): Promise<Runnin
       socketPath: channel?.socketPath,
       close: () => {
         closing ??= (async () => {
+          // Drain first: still listening and answering, but not ready, and closing every
+          // connection after its answer, so a load balancer moves clients away before the port
+          // closes and no request waiting to be accepted is refused.
+          draining = true;
+          if (config.drainSeconds > 0) await new Promise((r) => setTimeout(r, config.drainSeconds * 1000));
           await channel?.close();
           await app.close();
           await limiter?.close();

@@ -30,6 +30,11 @@ export interface AppOptions {
   readonly logLevel: string;
   readonly version: string;
   readonly storeName: string;
+  /**
+   * True while the server drains before it stops: `/readyz` answers 503, and every response
+   * closes its connection, so clients and load balancers move to another instance.
+   */
+  readonly draining?: () => boolean;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -41,7 +46,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => {
       void sendFault(request, reply, toApiError(error).error, options.serverId);
     },
-    return503OnClosing: true,
+    // Requests that arrive on an open connection while the server closes are still answered, so
+    // stopping loses none of them (the connections close after their answer).
+    return503OnClosing: false,
     trustProxy: options.trustProxy ?? false,
   });
 
@@ -63,6 +70,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     const ids = correlationIds(request.headers);
     reply.headers(responseHeaders(ids, options.serverId));
+  });
+
+  const draining = options.draining ?? (() => false);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (draining()) reply.header('Connection', 'close');
+    return payload;
   });
 
   if (options.byteOrderMark) {
@@ -94,6 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     version: options.version,
     storeName: options.storeName,
     ready: () => options.service.ready(),
+    draining,
   });
   registerDashboardRoutes(app);
   return app;

@@ -174,7 +174,8 @@ describe.skipIf(noServer)('two serve instances on one PostgreSQL database', { ti
     expect(seeded.stderr).toBe('');
     expect(seeded.stdout).toContain(`imported 50 rows (50 customers, 1 products) for partner ${PARTNER}`);
 
-    [a, b] = await Promise.all([serveOn(db.url), serveOn(db.url)]);
+    // b drains for 2 s when stopped, as an instance behind a load balancer would.
+    [a, b] = await Promise.all([serveOn(db.url), serveOn(db.url, '--drain', '2')]);
     const t = await runCli(['token', '--db', db.url, '--partner', PARTNER]);
     expect(t.stderr).toBe('');
     token = t.stdout.trim();
@@ -385,7 +386,7 @@ describe.skipIf(noServer)('two serve instances on one PostgreSQL database', { ti
     }
   });
 
-  it('SIGTERM under load: every request it took gets a complete 200, it exits 0, the other keeps answering', async () => {
+  it('SIGTERM under load with --drain: every request gets a complete 200, it exits 0, the other keeps answering', async () => {
     // 200 requests at once over 50 keep-alive connections: most are queued on a connection when the
     // signal comes.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
@@ -442,14 +443,16 @@ describe.skipIf(noServer)('two serve instances on one PostgreSQL database', { ti
     );
     agent.destroy();
     expect(await b.exited).toBe(0);
-    expect(b.stdout()).toContain('SIGTERM: finishing in-flight requests and closing the store');
+    expect(b.stdout()).toContain(
+      'SIGTERM: draining for 2 s, then finishing in-flight requests and closing the store',
+    );
 
+    // Nothing is lost: every request, sent before or during the drain, is answered in full with
+    // 200 from the latest snapshot; none is refused or reset.
+    expect(outcomes.filter((o) => o.kind === 'failed')).toEqual([]);
     const done = outcomes.filter((o) => o.kind === 'answered');
-    const ok = done.filter((o) => o.status === 200);
-    // Every request the instance took was answered in full, from the latest snapshot.
-    expect(ok.length).toBeGreaterThanOrEqual(20);
-    expect(ok.length).toBeLessThan(200);
-    for (const o of ok) {
+    expect(done.map((o) => o.status)).toEqual(Array.from({ length: 200 }, () => 200));
+    for (const o of done) {
       const page = JSON.parse(o.body) as Page;
       expect([page.TotalCount, page.Value.length, page.Value[49]?.customerTenantId]).toEqual([
         2_000,
@@ -457,26 +460,12 @@ describe.skipIf(noServer)('two serve instances on one PostgreSQL database', { ti
         customerId(49),
       ]);
     }
-    // A request that came in on an open connection once the instance was closing is turned away
-    // whole, with the connection closed: it was not taken.
-    for (const o of done.filter((x) => x.status !== 200)) {
-      expect([o.status, o.connection]).toEqual([503, 'close']);
-      expect(() => JSON.parse(o.body), o.body).not.toThrow();
-    }
-    // No connection was cut under a request the instance had started to answer. The others were
-    // never taken: a new connection is refused once the listener is closed, and a connection that
-    // the instance had not yet read a request from (an idle keep-alive one, or one still waiting to
-    // be accepted) is reset before any answer; a client retries those elsewhere (RFC 9112 §9.3.1).
-    const failed = outcomes.filter((o) => o.kind === 'failed');
-    expect(failed.filter((f) => f.responded)).toEqual([]);
-    expect(failed.filter((f) => !['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(f.code))).toEqual([]);
-    expect(ok.length + (done.length - ok.length) + failed.length).toBe(200);
+    // Answers given while draining close their connection, so clients move to another instance.
+    expect(done.filter((o) => o.connection === 'close').length).toBeGreaterThan(0);
 
-    // The other instance goes on answering, those turned away included.
-    const retried = await Promise.all(
-      outcomes.filter((o) => o.kind !== 'answered' || o.status !== 200).map(() => latest(a, 'top=50')),
-    );
-    expect(retried.every((page) => page.TotalCount === 2_000 && page.Value.length === 50)).toBe(true);
+    // The other instance goes on answering.
+    const after = await latest(a, 'top=50');
+    expect([after.TotalCount, after.Value.length]).toEqual([2_000, 50]);
   });
 });
 

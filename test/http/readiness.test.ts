@@ -28,4 +28,18 @@ describeOnStores('/readyz', (kind) => {
     // Liveness stays up: the process itself is fine.
     expect((await h.get('/healthz')).statusCode).toBe(200);
   });
+
+  it('answers 503 while draining, and every answer then closes its connection', async () => {
+    let draining = false;
+    h = await createHarness({ store: kind, draining: () => draining });
+    expect((await h.get('/readyz')).headers.connection).not.toBe('close');
+    draining = true;
+    const ready = await h.get('/readyz');
+    expect(ready.statusCode).toBe(503);
+    expect(json<{ description: string }>(ready).description).toBe('The server is shutting down.');
+    expect(ready.headers.connection).toBe('close');
+    // The API still answers in full while draining.
+    const health = await h.get('/healthz');
+    expect([health.statusCode, health.headers.connection]).toEqual([200, 'close']);
+  });
 });

@@ -48,6 +48,8 @@ export interface HarnessOptions {
   /** Replaces the default gate (local issuer only, no roles, no rate limit). */
   readonly gate?: (localKey: LocalIssuerKey) => AccessGate;
   readonly trustProxy?: boolean;
+  /** Whether the app is draining (see AppOptions.draining). */
+  readonly draining?: () => boolean;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -78,6 +80,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         limiter: null,
       },
       trustProxy: options.trustProxy ?? false,
+      ...(options.draining === undefined ? {} : { draining: options.draining }),
       serverId: '102030524',
       byteOrderMark: options.byteOrderMark ?? false,
       logLevel: 'silent',

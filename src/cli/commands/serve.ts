@@ -37,6 +37,10 @@ export function registerServe(program: Command): void {
       '--redis-url <url>',
       'count --rate-limit in this Redis, shared by every server given it (default $SEATWISE_REDIS_URL)',
     )
+    .option(
+      '--drain <seconds>',
+      'on SIGTERM/SIGINT keep answering this long, not ready and closing connections, before stopping (default 0)',
+    )
     .option('--trust-proxy', 'take the client address from X-Forwarded-For (behind a reverse proxy)')
     .action(async (opts) => {
       let config: ReturnType<typeof loadConfig>;
@@ -56,6 +60,7 @@ export function registerServe(program: Command): void {
           redisUrl: opts.redisUrl,
           trustProxy: opts.trustProxy === true ? true : undefined,
           keyFile: opts.keyFile,
+          drainSeconds: opts.drain,
         });
       } catch (err) {
         if (err instanceof ConfigError) throw new CliError(err.message, 2);
@@ -80,7 +85,8 @@ export function registerServe(program: Command): void {
       process.stdout.write(await banner(config, server));
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
-          process.stdout.write(`\n${signal}: finishing in-flight requests and closing the store…\n`);
+          const drain = config.drainSeconds > 0 ? `draining for ${config.drainSeconds} s, then ` : '';
+          process.stdout.write(`\n${signal}: ${drain}finishing in-flight requests and closing the store…\n`);
           server.close().then(resolve, (err: unknown) => {
             process.stderr.write(`shutdown failed: ${String(err)}\n`);
             resolve();

@@ -7,7 +7,7 @@ const READY_TIMEOUT_MS = 2000;
 
 export function registerMetaRoutes(
   app: FastifyInstance,
-  info: { version: string; storeName: string; ready: () => Promise<void> },
+  info: { version: string; storeName: string; ready: () => Promise<void>; draining: () => boolean },
 ): void {
   let closing = false;
   app.addHook('preClose', async () => {
@@ -38,7 +38,9 @@ export function registerMetaRoutes(
       },
     },
     async (_request, reply) => {
-      if (closing) throw new ApiError('unavailable', { description: 'The server is shutting down.' });
+      if (closing || info.draining()) {
+        throw new ApiError('unavailable', { description: 'The server is shutting down.' });
+      }
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
