@@ -75,6 +75,9 @@ describe('loadConfig', () => {
     [{ redisUrl: 'cache.internal:6379' }, /--redis-url must look like redis:\/\//],
     [{ redisUrl: 'http://cache.internal:6379' }, /--redis-url must look like redis:\/\//],
     [{ logLevel: 'chatty' }, /log level must be one of/],
+    [{ drainSeconds: 'soon' }, /drain must be 0-600 seconds, got 'soon'/],
+    [{ drainSeconds: '601' }, /drain must be 0-600 seconds/],
+    [{ db: 'postgres://user:s3cret@db.example' }, /names no database; add \/database/],
   ] as const)('rejects %j', (flags, message) => {
     expect(() => loadConfig(flags, {})).toThrow(ConfigError);
     expect(() => loadConfig(flags, {})).toThrow(message);
@@ -85,6 +88,24 @@ describe('loadConfig', () => {
     expect(loadConfig({}, { SEATWISE_REDIS_URL: '' }).redisUrl).toBeUndefined();
     expect(() => loadConfig({ redisUrl: 'redis://user:s3cret@[bad' }, {})).toThrow(
       "--redis-url must look like redis://[user:password@]host[:port][/db] or rediss://…, got 'redis://***@[bad'",
+    );
+  });
+
+  it('takes --drain seconds from the flag or the environment, 0 by default', () => {
+    expect(loadConfig({}, {}).drainSeconds).toBe(0);
+    expect(loadConfig({}, { SEATWISE_DRAIN_SECONDS: '2.5' }).drainSeconds).toBe(2.5);
+    expect(loadConfig({ drainSeconds: '5' }, { SEATWISE_DRAIN_SECONDS: '1' }).drainSeconds).toBe(5);
+  });
+
+  it('keeps a PostgreSQL --db as given, and never shows its password in an error', () => {
+    const url = 'postgres://seatwise:s3cret@db.example:5432/seatwise';
+    expect(loadConfig({ db: url }, {}).db).toBe(url);
+    expect(loadConfig({}, { SEATWISE_DB: url }).db).toBe(url);
+    expect(() => loadConfig({ db: 'postgres://seatwise:s3cret@db.example' }, {})).toThrow(
+      'the --db connection string postgres://seatwise:***@db.example names no database',
+    );
+    expect(() => loadConfig({ db: 'postgres://seatwise:s3cret@[bad/x' }, {})).toThrow(
+      /^the --db connection string is not a valid URL/,
     );
   });
 });
