@@ -15,7 +15,10 @@ const LAYERS = [
   { name: 'service', paths: ['service/'] },
   { name: 'ingest', paths: ['ingest/'] },
   { name: 'open-store', paths: ['open-store\\.ts$'] },
-  { name: 'store-adapters', paths: ['store/duckdb/', 'store/postgres/', 'store/csv-header\\.ts$'] },
+  {
+    name: 'store-adapters',
+    paths: ['store/duckdb/', 'store/postgres/', 'store/csv-header\\.ts$', 'store/read-rows\\.ts$'],
+  },
   { name: 'sql', paths: ['sql/'] },
   { name: 'store-port', paths: ['store/store\\.ts$', 'store/schema-version\\.ts$'] },
   // The configuration parses rate limits and issuers with auth/'s own readers.

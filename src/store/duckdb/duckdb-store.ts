@@ -20,6 +20,13 @@ import {
 } from '../../sql/compile.ts';
 import { duckdbDialect } from '../../sql/dialect.ts';
 import type { SqlQuery } from '../../sql/query.ts';
+import {
+  catalogOf,
+  customerProductsOf,
+  processedDateOf,
+  serviceTotalsOf,
+  snapshotsOf,
+} from '../read-rows.ts';
 import type {
   ColumnarResult,
   CustomerProduct,
@@ -117,8 +124,7 @@ class DuckDbStore implements Store {
   }
 
   async latestSnapshot(partnerId: string): Promise<string | null> {
-    const r = await this.#select(compileLatestSnapshot(partnerId, duckdbDialect));
-    return (r.columns.processedDate?.[0] as string | undefined) ?? null;
+    return processedDateOf(await this.#select(compileLatestSnapshot(partnerId, duckdbDialect)));
   }
 
   async deploymentPage(plan: QueryPlan): Promise<DeploymentPage> {
@@ -130,63 +136,27 @@ class DuckDbStore implements Store {
   }
 
   async serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]> {
-    const r = await this.#select(compilePartnerSummary(partnerId, date, duckdbDialect));
-    const c = r.columns;
-    return Array.from({ length: r.rowCount }, (_, i) => ({
-      serviceCode: String(c.serviceCode?.[i]),
-      channel: String(c.channel?.[i]),
-      licensesSold: Number(c.licensesSold?.[i] ?? 0),
-      cappedDeployed: Number(c.cappedDeployed?.[i] ?? 0),
-    }));
+    return serviceTotalsOf(await this.#select(compilePartnerSummary(partnerId, date, duckdbDialect)));
   }
 
   async customerLatestSnapshot(partnerId: string, customerId: string): Promise<string | null> {
-    const r = await this.#select(compileCustomerLatestDate(partnerId, customerId, duckdbDialect));
-    return (r.columns.processedDate?.[0] as string | null | undefined) ?? null;
+    return processedDateOf(
+      await this.#select(compileCustomerLatestDate(partnerId, customerId, duckdbDialect)),
+    );
   }
 
   async customerProducts(partnerId: string, customerId: string, date: string): Promise<CustomerProduct[]> {
-    const r = await this.#select(compileCustomerProducts(partnerId, customerId, date, duckdbDialect));
-    const text = (name: string, i: number) => String(r.columns[name]?.[i] ?? '');
-    const num = (name: string, i: number) => Number(r.columns[name]?.[i] ?? 0);
-    return Array.from({ length: r.rowCount }, (_, i) => ({
-      customerTenantId: text('customerTenantId', i),
-      customerName: text('customerName', i),
-      productId: text('productId', i),
-      productName: text('productName', i),
-      serviceCode: text('serviceCode', i),
-      serviceName: text('serviceName', i),
-      channel: text('channel', i),
-      licensesDeployed: num('licensesDeployed', i),
-      licensesSold: num('licensesSold', i),
-    }));
+    return customerProductsOf(
+      await this.#select(compileCustomerProducts(partnerId, customerId, date, duckdbDialect)),
+    );
   }
 
   async listSnapshots(partnerId: string): Promise<SnapshotInfo[]> {
-    const r = await this.#select(compileSnapshotList(partnerId, duckdbDialect));
-    const col = (name: string, i: number) => r.columns[name]?.[i];
-    return Array.from({ length: r.rowCount }, (_, i) => ({
-      processedDate: String(col('processedDate', i)),
-      rows: Number(col('rowCount', i)),
-      customers: Number(col('customerCount', i)),
-      products: Number(col('productCount', i)),
-      importedAt: String(col('importedAt', i)),
-      source: String(col('source', i) ?? ''),
-      missingCustomers: parseList(col('missingCustomers', i)),
-    }));
+    return snapshotsOf(await this.#select(compileSnapshotList(partnerId, duckdbDialect)));
   }
 
   async catalog(): Promise<CatalogSku[]> {
-    const r = await this.#select(compileCatalog(duckdbDialect));
-    const col = (name: string, i: number) => String(r.columns[name]?.[i] ?? '');
-    return Array.from({ length: r.rowCount }, (_, i) => ({
-      skuId: col('skuId', i),
-      partNumber: col('partNumber', i),
-      displayName: col('displayName', i),
-      productName: col('productName', i),
-      serviceCode: col('serviceCode', i),
-      serviceName: col('serviceName', i),
-    }));
+    return catalogOf(await this.#select(compileCatalog(duckdbDialect)));
   }
 
   load(request: LoadRequest, feed: (sink: LoadSink) => Promise<void>): Promise<LoadOutcome> {
@@ -218,16 +188,5 @@ class DuckDbStore implements Store {
       this.#instance.closeSync();
     })();
     return this.#closing;
-  }
-}
-
-/** `missing_customers` is a JSON array of tenant ids. */
-function parseList(value: unknown): string[] {
-  if (typeof value !== 'string' || value === '') return [];
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];
-  } catch {
-    return [];
   }
 }

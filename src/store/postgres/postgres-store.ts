@@ -24,6 +24,13 @@ import {
 import { postgresDialect } from '../../sql/dialect.ts';
 import type { SqlQuery } from '../../sql/query.ts';
 import { VERSION } from '../../version.ts';
+import {
+  catalogOf,
+  customerProductsOf,
+  processedDateOf,
+  serviceTotalsOf,
+  snapshotsOf,
+} from '../read-rows.ts';
 import { pendingMigrations, SCHEMA_TABLE } from '../schema-version.ts';
 import type {
   ColumnarResult,
@@ -190,8 +197,7 @@ class PostgresStore implements Store {
   }
 
   async latestSnapshot(partnerId: string): Promise<string | null> {
-    const r = await this.#select(compileLatestSnapshot(partnerId, d));
-    return (r.columns.processedDate?.[0] as string | undefined) ?? null;
+    return processedDateOf(await this.#select(compileLatestSnapshot(partnerId, d)));
   }
 
   async deploymentPage(plan: QueryPlan): Promise<DeploymentPage> {
@@ -203,63 +209,23 @@ class PostgresStore implements Store {
   }
 
   async serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]> {
-    const r = await this.#select(compilePartnerSummary(partnerId, date, d));
-    const c = r.columns;
-    return Array.from({ length: r.rowCount }, (_, i) => ({
-      serviceCode: String(c.serviceCode?.[i]),
-      channel: String(c.channel?.[i]),
-      licensesSold: Number(c.licensesSold?.[i] ?? 0),
-      cappedDeployed: Number(c.cappedDeployed?.[i] ?? 0),
-    }));
+    return serviceTotalsOf(await this.#select(compilePartnerSummary(partnerId, date, d)));
   }
 
   async customerLatestSnapshot(partnerId: string, customerId: string): Promise<string | null> {
-    const r = await this.#select(compileCustomerLatestDate(partnerId, customerId, d));
-    return (r.columns.processedDate?.[0] as string | null | undefined) ?? null;
+    return processedDateOf(await this.#select(compileCustomerLatestDate(partnerId, customerId, d)));
   }
 
   async customerProducts(partnerId: string, customerId: string, date: string): Promise<CustomerProduct[]> {
-    const r = await this.#select(compileCustomerProducts(partnerId, customerId, date, d));
-    const text = (name: string, i: number) => String(r.columns[name]?.[i] ?? '');
-    const num = (name: string, i: number) => Number(r.columns[name]?.[i] ?? 0);
-    return Array.from({ length: r.rowCount }, (_, i) => ({
-      customerTenantId: text('customerTenantId', i),
-      customerName: text('customerName', i),
-      productId: text('productId', i),
-      productName: text('productName', i),
-      serviceCode: text('serviceCode', i),
-      serviceName: text('serviceName', i),
-      channel: text('channel', i),
-      licensesDeployed: num('licensesDeployed', i),
-      licensesSold: num('licensesSold', i),
-    }));
+    return customerProductsOf(await this.#select(compileCustomerProducts(partnerId, customerId, date, d)));
   }
 
   async listSnapshots(partnerId: string): Promise<SnapshotInfo[]> {
-    const r = await this.#select(compileSnapshotList(partnerId, d));
-    const col = (name: string, i: number) => r.columns[name]?.[i];
-    return Array.from({ length: r.rowCount }, (_, i) => ({
-      processedDate: String(col('processedDate', i)),
-      rows: Number(col('rowCount', i)),
-      customers: Number(col('customerCount', i)),
-      products: Number(col('productCount', i)),
-      importedAt: String(col('importedAt', i)),
-      source: String(col('source', i) ?? ''),
-      missingCustomers: parseList(col('missingCustomers', i)),
-    }));
+    return snapshotsOf(await this.#select(compileSnapshotList(partnerId, d)));
   }
 
   async catalog(): Promise<CatalogSku[]> {
-    const r = await this.#select(compileCatalog(d));
-    const col = (name: string, i: number) => String(r.columns[name]?.[i] ?? '');
-    return Array.from({ length: r.rowCount }, (_, i) => ({
-      skuId: col('skuId', i),
-      partNumber: col('partNumber', i),
-      displayName: col('displayName', i),
-      productName: col('productName', i),
-      serviceCode: col('serviceCode', i),
-      serviceName: col('serviceName', i),
-    }));
+    return catalogOf(await this.#select(compileCatalog(d)));
   }
 
   load(request: LoadRequest, feed: (sink: LoadSink) => Promise<void>): Promise<LoadOutcome> {
@@ -330,16 +296,5 @@ class PostgresStore implements Store {
   close(): Promise<void> {
     this.#closing ??= this.#pool.end();
     return this.#closing;
-  }
-}
-
-/** `missing_customers` is a JSON array of tenant ids. */
-function parseList(value: unknown): string[] {
-  if (typeof value !== 'string' || value === '') return [];
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];
-  } catch {
-    return [];
   }
 }
