@@ -34,6 +34,17 @@ export const STAGE_COLUMNS: Readonly<Record<RowField, string>> = Object.freeze({
   ...MEASURE_COLUMN,
 });
 
+/** The staging and stored columns of the row fields, in ROW_FIELDS order. */
+export const RAW_COLUMNS: readonly string[] = Object.freeze(ROW_FIELDS.map((f) => STAGE_COLUMNS[f]));
+
+/** The problem of a row repeating an earlier row's key; the caller appends where that one is. */
+export function duplicateReason(date: string, customer: string, product: string, channel: string): string {
+  return (
+    `duplicate row for processed date ${date}, customerTenantId ${customer}, ` +
+    `productId ${product}, channel ${JSON.stringify(channel)}; first at `
+  );
+}
+
 type Form = 'day' | 'text' | 'lowercase' | 'guid' | 'count';
 
 const FORM: Readonly<Record<RowField, Form>> = Object.freeze({

@@ -25,9 +25,10 @@ import { isIsoDay } from '../../domain/dates.ts';
 import { ROW_FIELDS } from '../../domain/fields.ts';
 import { duckdbDialect as d } from '../../sql/dialect.ts';
 import {
+  duplicateReason,
   type PassColumn,
   problemsSelectSql,
-  STAGE_COLUMNS,
+  RAW_COLUMNS,
   storedDaySql,
   storedSelectSql,
 } from '../../sql/ingest.ts';
@@ -42,8 +43,6 @@ const REJECT_SCANS = 'seatwise_reject_scans';
 /** Raised by `error()` inside the insert when a row is invalid or repeats a key. */
 const REFUSED_MARK = 'seatwise: refused row';
 const DEFAULT_MAX_ERRORS = 50;
-
-const RAW_COLUMNS = ROW_FIELDS.map((f) => STAGE_COLUMNS[f]);
 
 /** The columns of `deployment` a load fills (all but `partner_id` and `ord`), in ROW_FIELDS order. */
 const DATA_COLUMNS = RAW_COLUMNS.join(', ');
@@ -351,9 +350,12 @@ async function duplicates(connection: DuckDBConnection, maxErrors: number): Prom
       ` WHERE n > 1 ORDER BY file_no, row LIMIT ${maxErrors + 1}`,
   );
   return r.getRowObjectsJS().map((row) => {
-    const reason =
-      `duplicate row for processed date ${row.k_date}, customerTenantId ${row.k_customer}, ` +
-      `productId ${row.k_product}, channel ${JSON.stringify(row.k_channel)}; first at `;
+    const reason = duplicateReason(
+      String(row.k_date),
+      String(row.k_customer),
+      String(row.k_product),
+      String(row.k_channel),
+    );
     return { ...placed(row), reason, first: placed(row, 'first_') };
   });
 }
