@@ -1,40 +1,24 @@
 /**
- * The Redis limiter against a real Redis (`$SEATWISE_TEST_REDIS`, default redis://127.0.0.1:6379).
- * Without one these tests are skipped, with one line saying so. Keys are unique per run: the Redis
- * may be shared.
+ * The Redis limiter against a real Redis (`$SEATWISE_TEST_REDIS`, default redis://127.0.0.1:6379,
+ * see test/support/redis.ts). Without one these tests are skipped, with one line saying so. Keys are
+ * unique per run: the Redis may be shared.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient } from 'redis';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { probeRedis, TEST_REDIS_URL, warnRedisSkipped, withRedis } from '../../test/support/redis.ts';
 import { FallbackLimiter, type RateLimit } from './rate-limiter.ts';
 import { REDIS_KEY_PREFIX, RedisRateLimiter } from './redis-rate-limiter.ts';
 
-const REDIS_URL = process.env.SEATWISE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
-
-async function redisAnswers(url: string): Promise<boolean> {
-  const client = createClient({ url, socket: { connectTimeout: 1000, reconnectStrategy: false } });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.ping();
-    await client.close();
-    return true;
-  } catch {
-    if (client.isOpen) client.destroy();
-    return false;
-  }
-}
-
-const available = await redisAnswers(REDIS_URL);
-if (!available) console.warn(`skipping Redis rate-limit tests: no Redis at ${REDIS_URL}`);
+const available = await probeRedis();
+if (!available) warnRedisSkipped();
 
 const run = randomUUID();
 const opened: RedisRateLimiter[] = [];
 
 /** A limiter as one server would have it. */
 async function server(rate: RateLimit): Promise<RedisRateLimiter> {
-  const limiter = new RedisRateLimiter(rate, { url: REDIS_URL });
+  const limiter = new RedisRateLimiter(rate, { url: TEST_REDIS_URL });
   opened.push(limiter);
   expect(await limiter.ready()).toBe(true);
   return limiter;
@@ -43,11 +27,10 @@ async function server(rate: RateLimit): Promise<RedisRateLimiter> {
 afterAll(async () => {
   await Promise.all(opened.map((l) => l.close()));
   if (!available) return;
-  const client = createClient({ url: REDIS_URL });
-  await client.connect();
-  const keys = await client.keys(`${REDIS_KEY_PREFIX}${run}:*`);
-  if (keys.length > 0) await client.del(keys);
-  await client.close();
+  await withRedis(async (client) => {
+    const keys = await client.keys(`${REDIS_KEY_PREFIX}${run}:*`);
+    if (keys.length > 0) await client.del(keys);
+  });
 });
 
 describe.skipIf(!available)('RedisRateLimiter', () => {
@@ -79,16 +62,10 @@ describe.skipIf(!available)('RedisRateLimiter', () => {
     const limiter = await server({ limit: 10, periodSeconds: 60 });
     const key = `${run}:ttl`;
     await limiter.take(key);
-    const client = createClient({ url: REDIS_URL });
-    await client.connect();
-    try {
-      // One token of ten is missing: full again in 6 s, plus a second of slack.
-      const ttl = await client.pTTL(`${REDIS_KEY_PREFIX}${key}`);
-      expect(ttl).toBeGreaterThan(5_000);
-      expect(ttl).toBeLessThanOrEqual(7_000);
-    } finally {
-      await client.close();
-    }
+    // One token of ten is missing: full again in 6 s, plus a second of slack.
+    const ttl = await withRedis((client) => client.pTTL(`${REDIS_KEY_PREFIX}${key}`));
+    expect(ttl).toBeGreaterThan(5_000);
+    expect(ttl).toBeLessThanOrEqual(7_000);
   });
 });
 

@@ -1,16 +1,36 @@
 /**
  * Shared pieces of the store contract suite: filter builders, a reference evaluator computing the
- * expected answer in plain TypeScript, and a snapshot of what a store holds, read through the port.
+ * expected answer in plain TypeScript, a snapshot of what a store holds, read through the port, and
+ * the cases each adapter's own file runs with values of its own.
  */
-import { DIMENSION_INFO, DIMENSIONS, type Dimension, MEASURES } from '../../src/domain/fields.ts';
+import { expect } from 'vitest';
+import {
+  DIMENSION_INFO,
+  DIMENSIONS,
+  type Dimension,
+  MEASURES,
+  ROW_FIELDS,
+  type RowField,
+} from '../../src/domain/fields.ts';
 import { normalizeGuid } from '../../src/domain/guid.ts';
 import type { DeploymentRow } from '../../src/domain/row.ts';
 import type { CatalogSku } from '../../src/domain/sku-catalog.ts';
 import { assertNever } from '../../src/errors.ts';
 import type { CompareOp, FilterExpr } from '../../src/query/ast.ts';
 import type { QueryPlan } from '../../src/query/query-plan.ts';
-import type { ColumnarResult, SnapshotInfo, Store } from '../../src/store/store.ts';
-import { compareBytes } from '../fixtures/contract-rows.ts';
+import type { ColumnarResult, RawRow, RawValue, SnapshotInfo, Store } from '../../src/store/store.ts';
+import {
+  CUSTOMER,
+  canonicalOrder,
+  compareBytes,
+  DAY_1,
+  DAY_2,
+  PARTNER_A,
+  PARTNER_A_ROWS,
+  PRODUCT,
+  toColumns,
+} from '../fixtures/contract-rows.ts';
+import { loadColumns } from '../support/load.ts';
 
 export type Row = Record<string, string | number | null>;
 
@@ -132,5 +152,74 @@ export async function allRows(store: Store, partnerId: string, processedDate: st
     const page = await store.deploymentPage(plan(partnerId, processedDate, { skip }));
     rows.push(...rowsOf(page.rows));
     if (skip + 10_000 >= page.totalCount) return rows;
+  }
+}
+
+/** A good input row (a key partner A's fixture does not hold on DAY_2). */
+export const GOOD_RAW: Readonly<Record<RowField, RawValue>> = {
+  processedDateTime: DAY_2,
+  serviceCode: 'o365',
+  serviceName: 'Microsoft Office 365',
+  channel: 'direct',
+  customerTenantId: CUSTOMER.cairo,
+  customerName: 'Cairo',
+  productId: PRODUCT.e3,
+  productName: 'OFFICE 365 E3',
+  licensesDeployed: 1,
+  licensesSold: 2,
+};
+
+/** GOOD_RAW with some values changed, as a load's sink takes it from line `line` of a row file. */
+export function rawRow(line: number, changes: Partial<Record<RowField, RawValue>> = {}): RawRow {
+  const values = { ...GOOD_RAW, ...changes };
+  return { line, values: ROW_FIELDS.map((f) => values[f] as RawValue) };
+}
+
+/**
+ * A store that held partner A's fixture before it was closed holds it still: the snapshots in
+ * `list`, DAY_2 the latest, and DAY_1's rows.
+ */
+export async function expectPartnerAKept(store: Store, list: readonly SnapshotInfo[]): Promise<void> {
+  expect(await store.latestSnapshot(PARTNER_A)).toBe(DAY_2);
+  expect(await store.listSnapshots(PARTNER_A)).toEqual(list);
+  expect(await allRows(store, PARTNER_A, DAY_1)).toEqual(
+    canonicalOrder(PARTNER_A_ROWS.filter((r) => r.processedDate === DAY_1)).map(pageRow),
+  );
+}
+
+/**
+ * Loads one row of partner A on DAY_2 for each of `values` (as its customer, product and service
+ * names and its channel) into a store of `open`'s, closed afterwards, and expects each value back
+ * as the load trims it (white space at either end, see src/sql/ingest.ts), the channel in lower
+ * case. `values` must hold the white space run whose trimmed rest is the U+0085 that JavaScript's
+ * trim leaves in place.
+ */
+export async function expectUnicodeRoundTrip(
+  open: () => Promise<Store>,
+  values: readonly string[],
+): Promise<void> {
+  const store = await open();
+  try {
+    const rows = toColumns(
+      values.map((v, i) => ({
+        ...PARTNER_A_ROWS[0]!,
+        processedDate: DAY_2,
+        customerTenantId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        customerName: v,
+        productName: v,
+        serviceName: v,
+        channel: v,
+      })),
+    );
+    await loadColumns(store, PARTNER_A, rows);
+    const page = await allRows(store, PARTNER_A, DAY_2);
+    const trimmed = values.map((v) => v.trim());
+    expect(trimmed[values.indexOf('\t\n\r\v\f\u0085\u2028\u2029')]).toBe('\u0085');
+    for (const field of ['customerName', 'productName', 'serviceName']) {
+      expect(page.map((r) => r[field])).toEqual(trimmed);
+    }
+    expect(page.map((r) => r.channel)).toEqual(trimmed.map((v) => v.toLowerCase()));
+  } finally {
+    await store.close();
   }
 }

@@ -2,7 +2,9 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVERY_BAD_LINE_CSV, everyBadLineStderr } from '../support/bad-lines.ts';
 import { runCli, startServe } from '../support/cli.ts';
+import { HEADER } from '../support/row-csv.ts';
 
 let dir: string;
 let db: string;
@@ -12,9 +14,6 @@ beforeAll(async () => {
   db = join(dir, 'e2e.duckdb');
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
-
-const HEADER =
-  'processedDateTime,serviceCode,serviceName,channel,customerTenantId,customerName,productId,productName,licensesDeployed,licensesSold';
 
 describe('seatwise CLI end to end', () => {
   it('demo loads a deterministic dataset and reports it', async () => {
@@ -58,28 +57,12 @@ describe('seatwise CLI end to end', () => {
   });
 
   it('names every kind of bad line of a CSV file by its physical line, and changes nothing', async () => {
-    const f = 'test/fixtures/ingest/every-bad-line.csv';
+    const f = EVERY_BAD_LINE_CSV;
     const partner = '45454545-4545-4545-8545-454545454545';
     const r = await runCli(['import', f, '--db', db, '--partner', partner]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    const dup =
-      'duplicate row for processed date 2026-03-01, customerTenantId 6B4F1A2E-0C3D-4E5F-8A9B-0C1D2E3F4A5B,' +
-      ` productId 6FD2C87F-B296-42F0-B197-1E91E994B900, channel "reseller"; first at ${f}:2`;
-    expect(r.stderr.split('\n')).toEqual([
-      `${f}:6: expected 11 fields as in the header, found 6`,
-      `${f}:7: expected 11 fields as in the header, found 12`,
-      `${f}:8: broken quoting: a quoted value must end with a quote followed by a comma or the line end`,
-      `${f}:9: customerTenantId "not-a-guid" is not a GUID`,
-      `${f}:10: processedDateTime "2026-02-30" is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:mm:ss)`,
-      `${f}:11: licensesDeployed "-1" is not a non-negative integer`,
-      `${f}:12: licensesDeployed "1.5" is not a non-negative integer`,
-      `${f}:13: licensesSold "2147483648" is larger than 2147483647`,
-      `${f}:14: customerName is empty`,
-      `${f}:15: ${dup}`,
-      'seatwise: import rejected: 10 error(s); the store is unchanged. Fix the lines above and run it again',
-      '',
-    ]);
+    expect(r.stderr.split('\n')).toEqual(everyBadLineStderr(f));
     const listed = await runCli(['snapshots', '--db', db, '--partner', partner, '--json']);
     expect(JSON.parse(listed.stdout)).toEqual([]);
   });

@@ -11,16 +11,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PARTNER_ID } from '../../src/ingest/demo.ts';
+import { EVERY_BAD_LINE_CSV, everyBadLineStderr } from '../support/bad-lines.ts';
 import { type CliResult, queryAll, runCli, type ServeProcess, startServe } from '../support/cli.ts';
+import { type QueriedRow, type SnapshotJson, snapshotsOf } from '../support/cli-output.ts';
 import {
   FAKE_SKUS,
   type FakePartnerCenter,
   fakeCustomers,
   startFakePartnerCenter,
 } from '../support/fake-partner-center.ts';
+import { dayPartitions, sql } from '../support/pg-sql.ts';
 import {
   ADMIN_URL,
   createTestDatabase,
@@ -28,6 +30,7 @@ import {
   type TestDatabase,
   warnPostgresSkipped,
 } from '../support/postgres.ts';
+import { daysAgo, E3, e3Customers, HEADER } from '../support/row-csv.ts';
 
 const probe = await probePostgres();
 const noServer = probe.state === 'absent';
@@ -35,80 +38,13 @@ if (probe.state === 'absent') warnPostgresSkipped(probe);
 
 const PARTNER = '88888888-8888-4888-8888-888888888888';
 const OTHER = '99999999-9999-4999-8999-999999999999';
-const HEADER =
-  'processedDateTime,serviceCode,serviceName,channel,customerTenantId,customerName,productId,productName,licensesDeployed,licensesSold';
-const E3 = '6FD2C87F-B296-42F0-B197-1E91E994B900';
-
-function daysAgo(n: number): string {
-  return new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
-}
+const { customerId, csvFor, jsonRows } = e3Customers('0C0C0C0C');
 
 const OLD = daysAgo(30);
 const DAY_1 = daysAgo(12);
 const DAY_2 = daysAgo(11);
 const DAY_3 = daysAgo(10);
 const TODAY = daysAgo(0);
-
-function customerId(i: number): string {
-  return `0C0C0C0C-0000-4000-8000-${String(i).padStart(12, '0')}`;
-}
-
-function csvFor(day: string, customers: number, sold: number): string {
-  let text = `${HEADER}\n`;
-  for (let i = 0; i < customers; i++) {
-    text += `${day},o365,Microsoft Office 365,reseller,${customerId(i)},Customer ${i},${E3},OFFICE 365 E3,${sold - 1},${sold}\n`;
-  }
-  return text;
-}
-
-interface StoredRow {
-  processedDateTime: string;
-  customerTenantId: string;
-  customerName: string;
-  channel: string;
-  productId: string;
-  licensesDeployed: number;
-  licensesSold: number;
-}
-
-interface SnapshotJson {
-  processedDate: string;
-  rows: number;
-  customers: number;
-  products: number;
-  source: string;
-  missingCustomers: string[];
-}
-
-async function snapshotsOf(db: string, partner: string): Promise<SnapshotJson[]> {
-  const r = await runCli(['snapshots', '--db', db, '--partner', partner, '--json']);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as SnapshotJson[];
-}
-
-async function sql<T extends pg.QueryResultRow>(
-  db: string,
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const client = new pg.Client({ connectionString: db });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-/** The day partitions of `deployment`, by name. */
-async function partitions(db: string): Promise<string[]> {
-  const rows = await sql<{ name: string }>(
-    db,
-    "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'deployment'::regclass ORDER BY 1",
-  );
-  return rows.map((r) => r.name);
-}
 
 function partitionOf(day: string): string {
   return `deployment_p${day.replaceAll('-', '')}`;
@@ -180,55 +116,30 @@ describe.skipIf(noServer)('every CLI command with --db postgres://…', { timeou
       );
     }
     const file = join(dir, 'day3.json');
-    const rows = Array.from({ length: 7 }, (_, i) => ({
-      processedDateTime: `${DAY_3}T00:00:00`,
-      serviceCode: 'o365',
-      serviceName: 'Microsoft Office 365',
-      channel: 'direct',
-      customerTenantId: customerId(i).toLowerCase(),
-      customerName: `JSON ${i}`,
-      productId: E3,
-      productName: 'OFFICE 365 E3',
-      licensesDeployed: i,
-      licensesSold: 30 + i,
-    }));
+    const rows = jsonRows(DAY_3, 7);
     await writeFile(file, JSON.stringify(rows, null, 1));
     const r = await runCli(['import', file, '--db', url, '--partner', PARTNER]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`imported 7 rows (7 customers, 1 products) for partner ${PARTNER}`);
-    const stored = await queryAll<StoredRow>(url, PARTNER, DAY_3);
+    const stored = await queryAll<QueriedRow>(url, PARTNER, DAY_3);
     expect(stored.map((s) => [s.customerTenantId, s.customerName, s.channel, s.licensesSold])).toEqual(
       rows.map((row, i) => [customerId(i), row.customerName, 'direct', 30 + i]),
     );
-    expect(await partitions(url)).toEqual([DAY_1, DAY_2, DAY_3, daysAgo(1), TODAY].map(partitionOf).sort());
+    expect(await dayPartitions(url)).toEqual(
+      [DAY_1, DAY_2, DAY_3, daysAgo(1), TODAY].map(partitionOf).sort(),
+    );
   });
 
   it('a bad import names every bad line as on DuckDB, and changes nothing', async () => {
-    const f = 'test/fixtures/ingest/every-bad-line.csv';
+    const f = EVERY_BAD_LINE_CSV;
     const partner = '45454545-4545-4545-8545-454545454545';
-    const before = await partitions(url);
+    const before = await dayPartitions(url);
     const r = await runCli(['import', f, '--db', url, '--partner', partner]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    const dup =
-      'duplicate row for processed date 2026-03-01, customerTenantId 6B4F1A2E-0C3D-4E5F-8A9B-0C1D2E3F4A5B,' +
-      ` productId 6FD2C87F-B296-42F0-B197-1E91E994B900, channel "reseller"; first at ${f}:2`;
     // The same lines, word for word, as test/e2e/cli.test.ts expects of a DuckDB file.
-    expect(r.stderr.split('\n')).toEqual([
-      `${f}:6: expected 11 fields as in the header, found 6`,
-      `${f}:7: expected 11 fields as in the header, found 12`,
-      `${f}:8: broken quoting: a quoted value must end with a quote followed by a comma or the line end`,
-      `${f}:9: customerTenantId "not-a-guid" is not a GUID`,
-      `${f}:10: processedDateTime "2026-02-30" is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:mm:ss)`,
-      `${f}:11: licensesDeployed "-1" is not a non-negative integer`,
-      `${f}:12: licensesDeployed "1.5" is not a non-negative integer`,
-      `${f}:13: licensesSold "2147483648" is larger than 2147483647`,
-      `${f}:14: customerName is empty`,
-      `${f}:15: ${dup}`,
-      'seatwise: import rejected: 10 error(s); the store is unchanged. Fix the lines above and run it again',
-      '',
-    ]);
+    expect(r.stderr.split('\n')).toEqual(everyBadLineStderr(f));
     expect(await snapshotsOf(url, partner)).toEqual([]);
     const [rows] = await sql<{ n: number }>(
       url,
@@ -236,7 +147,7 @@ describe.skipIf(noServer)('every CLI command with --db postgres://…', { timeou
       [partner],
     );
     expect(rows!.n).toBe(0);
-    expect(await partitions(url)).toEqual(before);
+    expect(await dayPartitions(url)).toEqual(before);
   });
 
   it('query --db reads the database, and prints nothing to stdout when it fails', async () => {
@@ -278,7 +189,7 @@ describe.skipIf(noServer)('every CLI command with --db postgres://…', { timeou
     const lines = page.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as StoredRow);
+      .map((l) => JSON.parse(l) as QueriedRow);
     expect(lines.map((l) => [l.processedDateTime, l.customerTenantId, l.licensesSold])).toEqual([
       [`${DAY_1}T00:00:00`, customerId(10), 10],
       [`${DAY_1}T00:00:00`, customerId(11), 10],
@@ -329,7 +240,7 @@ describe.skipIf(noServer)('every CLI command with --db postgres://…', { timeou
     expect(r.code).toBe(0);
     // 12 customers with E3, every third (4) with Sales too.
     expect(JSON.parse(r.stdout)).toMatchObject({ written: true, rows: 16, customers: 12, products: 2 });
-    const stored = await queryAll<StoredRow>(url, PARTNER, TODAY);
+    const stored = await queryAll<QueriedRow>(url, PARTNER, TODAY);
     expect(stored).toHaveLength(16);
     expect(stored.find((s) => s.productId === FAKE_SKUS.e3.id.toUpperCase())).toMatchObject({
       customerTenantId: 'C0FFEE00-0000-4000-8000-000000000001',
@@ -382,7 +293,7 @@ describe.skipIf(noServer)('every CLI command with --db postgres://…', { timeou
   });
 
   it('prune of one partner deletes its old rows and drops the partitions it left empty', async () => {
-    expect(await partitions(url)).toEqual(expect.arrayContaining([DAY_1, DAY_2, DAY_3].map(partitionOf)));
+    expect(await dayPartitions(url)).toEqual(expect.arrayContaining([DAY_1, DAY_2, DAY_3].map(partitionOf)));
     const r = await runCli(['prune', '--keep-days', '5', '--partner', PARTNER, '--db', url]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -392,7 +303,7 @@ describe.skipIf(noServer)('every CLI command with --db postgres://…', { timeou
       TODAY,
       daysAgo(1),
     ]);
-    const left = await partitions(url);
+    const left = await dayPartitions(url);
     for (const day of [DAY_1, DAY_2, DAY_3]) expect(left).not.toContain(partitionOf(day));
     expect(left).toEqual(expect.arrayContaining([partitionOf(TODAY), partitionOf(daysAgo(1))]));
   });
@@ -407,13 +318,13 @@ describe.skipIf(noServer)('every CLI command with --db postgres://…', { timeou
       const r = await runCli(['import', file, '--db', url, '--partner', partner]);
       expect(r.code, r.stderr).toBe(0);
     }
-    const before = await partitions(url);
+    const before = await dayPartitions(url);
     expect(before).toContain(partitionOf(OLD));
     const r = await runCli(['prune', '--keep-days', '20', '--db', url]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`removed 2 snapshot(s), 10 rows, dated before ${daysAgo(19)}\n`);
-    expect(await partitions(url)).toEqual(before.filter((p) => p !== partitionOf(OLD)));
+    expect(await dayPartitions(url)).toEqual(before.filter((p) => p !== partitionOf(OLD)));
     expect(await snapshotsOf(url, OTHER)).toEqual([]);
     expect((await snapshotsOf(url, PARTNER)).map((s) => s.processedDate)).toEqual([TODAY]);
   });
@@ -476,7 +387,7 @@ describe.skipIf(noServer)('a password in --db never shows', { timeout: 60_000 },
       runCli(['query', '--db', url, '--partner', PARTNER, '--format', 'json']),
       runCli(['token', '--db', url, '--partner', PARTNER]),
       runCli(['demo', '--db', url, '--customers', '2', '--days', '1']),
-      runCli(['import', 'test/fixtures/ingest/every-bad-line.csv', '--db', url, '--partner', OTHER]),
+      runCli(['import', EVERY_BAD_LINE_CSV, '--db', url, '--partner', OTHER]),
       runCli(['query', '--db', url, '--partner', PARTNER, '--filter', "nosuch eq 'x'"]),
     ]);
     expect(listed.code).toBe(0);
@@ -484,7 +395,7 @@ describe.skipIf(noServer)('a password in --db never shows', { timeout: 60_000 },
     expect(fromEnv.code).toBe(0);
     expect((JSON.parse(fromEnv.stdout) as SnapshotJson[]).map((s) => s.rows)).toEqual([3]);
     expect(queried.code).toBe(0);
-    expect((JSON.parse(queried.stdout) as StoredRow[]).map((r) => r.customerTenantId)).toEqual(
+    expect((JSON.parse(queried.stdout) as QueriedRow[]).map((r) => r.customerTenantId)).toEqual(
       [0, 1, 2].map(customerId),
     );
     expect(token.code).toBe(0);

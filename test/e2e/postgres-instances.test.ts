@@ -17,12 +17,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCKS } from '../../src/store/postgres/transaction.ts';
 import { queryAll, runCli, type ServeProcess, startServe } from '../support/cli.ts';
+import type { QueriedRow } from '../support/cli-output.ts';
+import { sql } from '../support/pg-sql.ts';
 import {
   createTestDatabase,
   probePostgres,
   type TestDatabase,
   warnPostgresSkipped,
 } from '../support/postgres.ts';
+import { daysAgo, e3Customers } from '../support/row-csv.ts';
 
 const probe = await probePostgres();
 const noServer = probe.state === 'absent';
@@ -32,13 +35,7 @@ if (probe.state === 'absent') warnPostgresSkipped(probe);
 const sharedRateLimit = noServer ? false : (await runCli(['serve', '--help'])).stdout.includes('--redis-url');
 
 const PARTNER = '66666666-6666-4666-8666-666666666666';
-const HEADER =
-  'processedDateTime,serviceCode,serviceName,channel,customerTenantId,customerName,productId,productName,licensesDeployed,licensesSold';
-const E3 = '6FD2C87F-B296-42F0-B197-1E91E994B900';
-
-function daysAgo(n: number): string {
-  return new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
-}
+const { customerId, csvFor } = e3Customers('0B0B0B0B');
 
 const DAY_1 = daysAgo(12);
 const DAY_2 = daysAgo(11);
@@ -46,30 +43,9 @@ const DAY_3 = daysAgo(10);
 const DAY_4 = daysAgo(9);
 const DAY_5 = daysAgo(8);
 
-function customerId(i: number): string {
-  return `0B0B0B0B-0000-4000-8000-${String(i).padStart(12, '0')}`;
-}
-
-/** `customers` rows of one day; `name` and `sold` tell one file's rows from another's. */
-function csvFor(day: string, customers: number, name: string, sold: (i: number) => number): string {
-  let text = `${HEADER}\n`;
-  for (let i = 0; i < customers; i++) {
-    text += `${day},o365,Microsoft Office 365,reseller,${customerId(i)},${name} ${i},${E3},OFFICE 365 E3,${sold(i) - 1},${sold(i)}\n`;
-  }
-  return text;
-}
-
-interface StoredRow {
-  processedDateTime: string;
-  customerTenantId: string;
-  customerName: string;
-  licensesDeployed: number;
-  licensesSold: number;
-}
-
 interface Page {
   TotalCount: number;
-  Value: StoredRow[];
+  Value: QueriedRow[];
 }
 
 /** The API URL an instance printed in its banner. */
@@ -85,21 +61,6 @@ async function stop(server: ServeProcess | undefined): Promise<void> {
   if (server === undefined || server.child.exitCode !== null) return;
   server.child.kill('SIGTERM');
   expect(await server.exited).toBe(0);
-}
-
-/** One statement on the test database, from a connection of the test's own. */
-async function sql<T extends pg.QueryResultRow>(
-  db: string,
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const client = new pg.Client({ connectionString: db });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 /** Resolves once `n` sessions on the database wait for an advisory lock. */
@@ -166,10 +127,7 @@ describe.skipIf(noServer)('two serve instances on one PostgreSQL database', { ti
 
   beforeAll(async () => {
     const seed = join(dir, 'day1.csv');
-    await writeFile(
-      seed,
-      csvFor(DAY_1, 50, 'Seed', () => 10),
-    );
+    await writeFile(seed, csvFor(DAY_1, 50, 10, 'Seed'));
     const seeded = await runCli(['import', seed, '--db', db.url, '--partner', PARTNER]);
     expect(seeded.stderr).toBe('');
     expect(seeded.stdout).toContain(`imported 50 rows (50 customers, 1 products) for partner ${PARTNER}`);
@@ -233,7 +191,7 @@ describe.skipIf(noServer)('two serve instances on one PostgreSQL database', { ti
     const file = join(dir, 'day2.csv');
     await writeFile(
       file,
-      csvFor(DAY_2, 80, 'Second', (i) => 20 + i),
+      csvFor(DAY_2, 80, (i) => 20 + i, 'Second'),
     );
     const r = await runCli(['import', file, '--db', db.url, '--partner', PARTNER]);
     expect(r.stderr).toBe('');
@@ -265,10 +223,7 @@ describe.skipIf(noServer)('two serve instances on one PostgreSQL database', { ti
 
   it("a second load of the partner waits for the first's lock; both instances answer meanwhile", async () => {
     const file = join(dir, 'day3.csv');
-    await writeFile(
-      file,
-      csvFor(DAY_3, 30, 'Third', () => 7),
-    );
+    await writeFile(file, csvFor(DAY_3, 30, 7, 'Third'));
     const lock = await holdLoadLock(db.url, PARTNER);
     let importing: ReturnType<typeof runCli> | undefined;
     try {
@@ -302,7 +257,7 @@ describe.skipIf(noServer)('two serve instances on one PostgreSQL database', { ti
         { name: 'Beta', sold: (i: number) => 5_000 + 2 * i },
       ].map(async ({ name, sold }) => {
         const path = join(dir, `${name}-${day}.csv`);
-        await writeFile(path, csvFor(day, 2_000, name, sold));
+        await writeFile(path, csvFor(day, 2_000, sold, name));
         const rows = Array.from({ length: 2_000 }, (_, i): [string, string, number] => [
           customerId(i),
           `${name} ${i}`,
@@ -326,7 +281,7 @@ describe.skipIf(noServer)('two serve instances on one PostgreSQL database', { ti
         `imported 2000 rows (2000 customers, 1 products) for partner ${PARTNER}\nsnapshots replaced: ${day}\n`,
       );
     }
-    const stored = (await queryAll<StoredRow>(db.url, PARTNER, day)).map((s): [string, string, number] => [
+    const stored = (await queryAll<QueriedRow>(db.url, PARTNER, day)).map((s): [string, string, number] => [
       s.customerTenantId,
       s.customerName,
       s.licensesSold,
@@ -397,6 +352,13 @@ describe.skipIf(noServer)('two serve instances on one PostgreSQL database', { ti
     const request = () =>
       new Promise<Outcome>((resolve) => {
         let responded = false;
+        const failed = (err: NodeJS.ErrnoException) =>
+          resolve({
+            kind: 'failed',
+            code: err.code ?? err.message,
+            reusedSocket: req.reusedSocket,
+            responded,
+          });
         const req = http.get(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
           responded = true;
           let body = '';
@@ -404,14 +366,7 @@ describe.skipIf(noServer)('two serve instances on one PostgreSQL database', { ti
           res.on('data', (d: string) => {
             body += d;
           });
-          res.on('error', (err: NodeJS.ErrnoException) =>
-            resolve({
-              kind: 'failed',
-              code: err.code ?? err.message,
-              reusedSocket: req.reusedSocket,
-              responded,
-            }),
-          );
+          res.on('error', failed);
           res.on('end', () =>
             resolve({
               kind: 'answered',
@@ -421,14 +376,7 @@ describe.skipIf(noServer)('two serve instances on one PostgreSQL database', { ti
             }),
           );
         });
-        req.on('error', (err: NodeJS.ErrnoException) =>
-          resolve({
-            kind: 'failed',
-            code: err.code ?? err.message,
-            reusedSocket: req.reusedSocket,
-            responded,
-          }),
-        );
+        req.on('error', failed);
       });
 
     let answered = 0;

@@ -10,64 +10,22 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PARTNER_ID } from '../../src/ingest/demo.ts';
 import { queryAll, runCli, type ServeProcess, startServe } from '../support/cli.ts';
+import { type QueriedRow, snapshotsOf } from '../support/cli-output.ts';
 import {
   FAKE_SKUS,
   type FakePartnerCenter,
   fakeCustomers,
   startFakePartnerCenter,
 } from '../support/fake-partner-center.ts';
+import { daysAgo, E3, e3Customers, HEADER } from '../support/row-csv.ts';
 
 const PARTNER = '55555555-5555-4555-8555-555555555555';
-const HEADER =
-  'processedDateTime,serviceCode,serviceName,channel,customerTenantId,customerName,productId,productName,licensesDeployed,licensesSold';
-const E3 = '6FD2C87F-B296-42F0-B197-1E91E994B900';
-
-/** `YYYY-MM-DD`, `n` days before today (UTC): prune counts from today. */
-function daysAgo(n: number): string {
-  return new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
-}
+const { customerId, csvFor, jsonRows } = e3Customers('0A0A0A0A');
 
 const DAY_1 = daysAgo(12);
 const DAY_2 = daysAgo(11);
 const DAY_3 = daysAgo(10);
 const TODAY = daysAgo(0);
-
-function customerId(i: number): string {
-  return `0A0A0A0A-0000-4000-8000-${String(i).padStart(12, '0')}`;
-}
-
-function csvFor(day: string, customers: number, sold: number): string {
-  let text = `${HEADER}\n`;
-  for (let i = 0; i < customers; i++) {
-    text += `${day},o365,Microsoft Office 365,reseller,${customerId(i)},Customer ${i},${E3},OFFICE 365 E3,${sold - 1},${sold}\n`;
-  }
-  return text;
-}
-
-interface StoredRow {
-  processedDateTime: string;
-  customerTenantId: string;
-  customerName: string;
-  channel: string;
-  licensesDeployed: number;
-  licensesSold: number;
-}
-
-interface SnapshotJson {
-  processedDate: string;
-  rows: number;
-  customers: number;
-  products: number;
-  source: string;
-  missingCustomers: string[];
-}
-
-async function snapshotsOf(db: string, partner: string): Promise<SnapshotJson[]> {
-  const r = await runCli(['snapshots', '--db', db, '--partner', partner, '--json']);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as SnapshotJson[];
-}
 
 let dir: string;
 let scratch: string;
@@ -107,10 +65,10 @@ describe('every command while serve runs on the same --db', { timeout: 90_000 },
   const statuses: number[] = [];
   const seenTotals = new Set<number>();
 
-  const latest = async (): Promise<{ TotalCount: number; Value: StoredRow[] }> => {
+  const latest = async (): Promise<{ TotalCount: number; Value: QueriedRow[] }> => {
     const res = await fetch(`${api}?top=3`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
-    return (await res.json()) as { TotalCount: number; Value: StoredRow[] };
+    return (await res.json()) as { TotalCount: number; Value: QueriedRow[] };
   };
 
   beforeAll(async () => {
@@ -202,18 +160,7 @@ describe('every command while serve runs on the same --db', { timeout: 90_000 },
 
   it('import of JSON rows goes through the server', async () => {
     const file = join(dir, 'day3.json');
-    const rows = Array.from({ length: 7 }, (_, i) => ({
-      processedDateTime: `${DAY_3}T00:00:00`,
-      serviceCode: 'o365',
-      serviceName: 'Microsoft Office 365',
-      channel: 'direct',
-      customerTenantId: customerId(i).toLowerCase(),
-      customerName: `JSON ${i}`,
-      productId: E3,
-      productName: 'OFFICE 365 E3',
-      licensesDeployed: i,
-      licensesSold: 30 + i,
-    }));
+    const rows = jsonRows(DAY_3, 7);
     await writeFile(file, JSON.stringify(rows, null, 1));
     const r = await runCli(['import', file, '--db', db, '--partner', PARTNER]);
     expect(r.stderr).toBe('');
@@ -221,7 +168,7 @@ describe('every command while serve runs on the same --db', { timeout: 90_000 },
     expect(r.stdout).toContain(
       `imported 7 rows (7 customers, 1 products) for partner ${PARTNER}\nsnapshots replaced: ${DAY_3}\n`,
     );
-    const stored = await queryAll<StoredRow>(db, PARTNER, DAY_3);
+    const stored = await queryAll<QueriedRow>(db, PARTNER, DAY_3);
     expect(stored.map((s) => [s.customerTenantId, s.customerName, s.channel, s.licensesSold])).toEqual(
       rows.map((row, i) => [customerId(i), row.customerName, 'direct', 30 + i]),
     );
@@ -266,7 +213,7 @@ describe('every command while serve runs on the same --db', { timeout: 90_000 },
     const lines = page.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as StoredRow);
+      .map((l) => JSON.parse(l) as QueriedRow);
     expect(lines.map((l) => [l.customerTenantId, l.licensesSold])).toEqual([
       [customerId(10), 10],
       [customerId(11), 10],
@@ -331,7 +278,7 @@ describe('every command while serve runs on the same --db', { timeout: 90_000 },
     expect(r.code).toBe(0);
     // 12 customers with E3, every third (4) with Sales too.
     expect(JSON.parse(r.stdout)).toMatchObject({ written: true, rows: 16, customers: 12, products: 2 });
-    const stored = await queryAll<StoredRow & { productId: string }>(db, PARTNER, TODAY);
+    const stored = await queryAll<QueriedRow>(db, PARTNER, TODAY);
     expect(stored).toHaveLength(16);
     const first = stored.find((s) => s.productId === FAKE_SKUS.e3.id.toUpperCase());
     expect(first).toMatchObject({

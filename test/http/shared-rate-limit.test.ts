@@ -11,61 +11,25 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken, loadOrCreateIssuerKey } from '../../src/auth/local-issuer.ts';
 import { REDIS_KEY_PREFIX } from '../../src/auth/redis-rate-limiter.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type RunningServer, startServer } from '../../src/main.ts';
+import {
+  createTestDatabase,
+  probePostgres,
+  type TestDatabase,
+  warnPostgresSkipped,
+} from '../support/postgres.ts';
+import { probeRedis, TEST_REDIS_URL, warnRedisSkipped, withRedis } from '../support/redis.ts';
 import { E5 } from '../support/wire.ts';
 
-const REDIS_URL = process.env.SEATWISE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
-
-async function redisAnswers(url: string): Promise<boolean> {
-  const client = createClient({ url, socket: { connectTimeout: 1000, reconnectStrategy: false } });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.ping();
-    await client.close();
-    return true;
-  } catch {
-    if (client.isOpen) client.destroy();
-    return false;
-  }
-}
-
-const PG_ADMIN_URL = process.env.SEATWISE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function postgresAnswers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function asAdmin(sql: string): Promise<void> {
-  const client = new pg.Client(PG_ADMIN_URL);
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-const available = await redisAnswers(REDIS_URL);
-if (!available) console.warn(`skipping the two-server Redis rate-limit test: no Redis at ${REDIS_URL}`);
-const pgAvailable = await postgresAnswers(PG_ADMIN_URL);
-if (!pgAvailable) {
-  console.warn(`skipping the two-server PostgreSQL rate-limit test: no PostgreSQL at ${PG_ADMIN_URL}`);
-}
+const available = await probeRedis();
+if (!available) warnRedisSkipped();
+const pgProbe = await probePostgres();
+const pgAvailable = pgProbe.state !== 'absent';
+if (pgProbe.state === 'absent') warnPostgresSkipped(pgProbe);
 
 let dir: string;
 let keyFile: string;
@@ -95,6 +59,23 @@ function get(server: RunningServer, token: string): Promise<Response> {
   return fetch(`${server.url}${E5}`, { headers: { authorization: `Bearer ${token}` } });
 }
 
+/** A refusal of the rate limit, telling the client to come back in `seconds`. */
+async function expectLimited(res: Response, seconds: number): Promise<void> {
+  expect(res.status).toBe(429);
+  expect(res.headers.get('retry-after')).toBe(String(seconds));
+  expect(await res.json()).toEqual({
+    statusCode: 429,
+    message: `Rate limit is exceeded. Try again in ${seconds} seconds.`,
+  });
+}
+
+/** The statuses of one request to each server in `order`, one after the other. */
+async function statusesOf(order: RunningServer[], token: string): Promise<number[]> {
+  const statuses = [];
+  for (const server of order) statuses.push((await get(server, token)).status);
+  return statuses;
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'seatwise-shared-limit-'));
   keyFile = join(dir, 'issuer.key.json');
@@ -110,27 +91,19 @@ describe.skipIf(!available)('two servers sharing one Redis', () => {
   const other = randomUUID();
 
   afterAll(async () => {
-    const client = createClient({ url: REDIS_URL });
-    await client.connect();
     // Keys expire on their own; these go now. Partner ids are kept upper-case.
-    await client.del([partner, other].map((id) => `${REDIS_KEY_PREFIX}tid:${id.toUpperCase()}`));
-    await client.close();
+    await withRedis((client) =>
+      client.del([partner, other].map((id) => `${REDIS_KEY_PREFIX}tid:${id.toUpperCase()}`)),
+    );
   });
 
   it('draw on one budget per partner: 429 with Retry-After on both once it is spent', async () => {
-    const [a, b] = [await serve('a', REDIS_URL, '4/1m'), await serve('b', REDIS_URL, '4/1m')];
+    const [a, b] = [await serve('a', TEST_REDIS_URL, '4/1m'), await serve('b', TEST_REDIS_URL, '4/1m')];
     const token = await tokenFor(partner);
-    const statuses = [];
-    for (const server of [a, b, a, b]) statuses.push((await get(server, token)).status);
-    expect(statuses).toEqual([200, 200, 200, 200]);
+    expect(await statusesOf([a, b, a, b], token)).toEqual([200, 200, 200, 200]);
     for (const server of [a, b]) {
       const limited = await get(server, token);
-      expect(limited.status).toBe(429);
-      expect(limited.headers.get('retry-after')).toBe('15');
-      expect(await limited.json()).toEqual({
-        statusCode: 429,
-        message: 'Rate limit is exceeded. Try again in 15 seconds.',
-      });
+      await expectLimited(limited, 15);
       expect(limited.headers.get('ms-requestid')).toBeTruthy();
     }
     // Another partner has its own budget.
@@ -139,39 +112,26 @@ describe.skipIf(!available)('two servers sharing one Redis', () => {
 });
 
 describe.skipIf(!pgAvailable)('two servers on one PostgreSQL database, without Redis', () => {
-  const dbName = `seatwise_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const dbUrl = (() => {
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${dbName}`;
-    return url.toString();
-  })();
+  let db: TestDatabase;
   const mine: RunningServer[] = [];
 
   beforeAll(async () => {
-    await asAdmin(`CREATE DATABASE ${dbName}`);
+    db = await createTestDatabase();
   });
 
   afterAll(async () => {
     await Promise.all(mine.map((s) => s.close()));
-    await asAdmin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await db?.drop();
   });
 
   it('draw on one budget per partner, counted in the database', async () => {
     // One after the other: the first creates the schema.
-    mine.push(await serve('pg-a', undefined, '3/1m', dbUrl));
-    mine.push(await serve('pg-b', undefined, '3/1m', dbUrl));
+    mine.push(await serve('pg-a', undefined, '3/1m', db.url));
+    mine.push(await serve('pg-b', undefined, '3/1m', db.url));
     const [a, b] = mine as [RunningServer, RunningServer];
     const token = await tokenFor(randomUUID());
-    const statuses = [];
-    for (const server of [a, b, a, b]) statuses.push((await get(server, token)).status);
-    expect(statuses).toEqual([200, 200, 200, 429]);
-    const limited = await get(a, token);
-    expect(limited.status).toBe(429);
-    expect(limited.headers.get('retry-after')).toBe('20');
-    expect(await limited.json()).toEqual({
-      statusCode: 429,
-      message: 'Rate limit is exceeded. Try again in 20 seconds.',
-    });
+    expect(await statusesOf([a, b, a, b], token)).toEqual([200, 200, 200, 429]);
+    await expectLimited(await get(a, token), 20);
   });
 });
 
@@ -179,8 +139,6 @@ describe('a server whose Redis does not answer', () => {
   it('serves every request, holding the limit on its own', async () => {
     const server = await serve('c', 'redis://seatwise:s3cret@127.0.0.1:1', '2/1m');
     const token = await tokenFor(randomUUID());
-    const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await get(server, token)).status);
-    expect(statuses).toEqual([200, 200, 429]);
+    expect(await statusesOf([server, server, server], token)).toEqual([200, 200, 429]);
   });
 });

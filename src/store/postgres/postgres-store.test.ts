@@ -4,21 +4,16 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DAY_1,
-  PARTNER_A,
-  PARTNER_A_INPUT,
-  PARTNER_B,
-  toColumns,
-} from '../../../test/fixtures/contract-rows.ts';
+import { DAY_1, PARTNER_A, PARTNER_B, toColumns } from '../../../test/fixtures/contract-rows.ts';
 import { loadColumns } from '../../../test/support/load.ts';
+import { dayPartitions } from '../../../test/support/pg-sql.ts';
 import {
   createTestDatabase,
   probePostgres,
   type TestDatabase,
   warnPostgresSkipped,
 } from '../../../test/support/postgres.ts';
-import type { DeploymentRow } from '../../domain/row.ts';
+import { e3Customers, rowValues } from '../../../test/support/row-csv.ts';
 import { SCHEMA_VERSION } from '../schema-version.ts';
 import type { Store } from '../store.ts';
 import { openPostgresStore } from './postgres-store.ts';
@@ -27,22 +22,7 @@ const probe = await probePostgres();
 const absent = probe.state === 'absent';
 if (probe.state === 'absent') warnPostgresSkipped(probe);
 
-const E3 = '6FD2C87F-B296-42F0-B197-1E91E994B900';
-
-function rows(day: string, customers: number, name: string, sold: number): DeploymentRow[] {
-  return Array.from({ length: customers }, (_, i) => ({
-    processedDate: day,
-    serviceCode: 'o365',
-    serviceName: 'Microsoft Office 365',
-    channel: 'reseller',
-    customerTenantId: `0A0A0A0A-0000-4000-8000-${String(i).padStart(12, '0')}`,
-    customerName: `${name} ${i}`,
-    productId: E3,
-    productName: 'OFFICE 365 E3',
-    licensesDeployed: sold - 1,
-    licensesSold: sold,
-  }));
-}
+const { rows } = e3Customers('0A0A0A0A');
 
 describe.skipIf(absent)('postgres store', () => {
   let db: TestDatabase;
@@ -70,7 +50,7 @@ describe.skipIf(absent)('postgres store', () => {
   });
 
   it('creates a day partition without waiting for a load that holds the table', async () => {
-    await loadColumns(store, PARTNER_A, toColumns(rows(DAY_1, 3, 'First', 5)));
+    await loadColumns(store, PARTNER_A, toColumns(rows(DAY_1, 3, 5, 'First')));
     const holder = new pg.Client(db.url);
     await holder.connect();
     try {
@@ -83,7 +63,7 @@ describe.skipIf(absent)('postgres store', () => {
         [DAY_1],
       );
       const started = Date.now();
-      const loaded = await loadColumns(store, PARTNER_B, toColumns(rows('2026-07-04', 2, 'Other', 3)));
+      const loaded = await loadColumns(store, PARTNER_B, toColumns(rows('2026-07-04', 2, 3, 'Other')));
       expect(loaded.dates).toEqual(['2026-07-04']);
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(await store.latestSnapshot(PARTNER_B)).toBe('2026-07-04');
@@ -91,15 +71,12 @@ describe.skipIf(absent)('postgres store', () => {
       await holder.query('ROLLBACK');
       await holder.end();
     }
-    const parts = await admin.query(
-      "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'deployment'::regclass ORDER BY 1",
-    );
-    expect(parts.rows.map((r) => r.relname)).toEqual(['deployment_p20260301', 'deployment_p20260704']);
+    expect(await dayPartitions(db.url)).toEqual(['deployment_p20260301', 'deployment_p20260704']);
   });
 
   it('never mixes two concurrent loads of one partner and day: the second waits, then replaces', async () => {
-    const a = rows(DAY_1, 1500, 'Alpha', 10);
-    const b = rows(DAY_1, 1200, 'Beta', 20);
+    const a = rows(DAY_1, 1500, 10, 'Alpha');
+    const b = rows(DAY_1, 1200, 20, 'Beta');
     const other = await openPostgresStore({ url: db.url });
     try {
       const [ra, rb] = await Promise.all([
@@ -128,23 +105,11 @@ describe.skipIf(absent)('postgres store', () => {
 
   it('refuses a value holding U+0000 with its file and line, and changes nothing', async () => {
     const before = await store.listSnapshots(PARTNER_A);
-    const good = rows(DAY_1, 2, 'Fine', 4);
-    const values = (r: DeploymentRow) => [
-      r.processedDate,
-      r.serviceCode,
-      r.serviceName,
-      r.channel,
-      r.customerTenantId,
-      r.customerName,
-      r.productId,
-      r.productName,
-      r.licensesDeployed,
-      r.licensesSold,
-    ];
+    const good = rows(DAY_1, 2, 4, 'Fine');
     const outcome = await store.load({ partnerId: PARTNER_A, source: 'test' }, (sink) =>
       sink.rows('rows.json', [
-        { line: 6, values: values(good[0]!) },
-        { line: 7, values: values({ ...good[1]!, customerName: 'nul\u0000inside' }) },
+        { line: 6, values: rowValues(good[0]!) },
+        { line: 7, values: rowValues({ ...good[1]!, customerName: 'nul\u0000inside' }) },
       ]),
     );
     expect(outcome).toEqual({
@@ -197,22 +162,24 @@ describe.skipIf(absent)('postgres store', () => {
   });
 
   it('names neither the password of an unreachable server nor of a missing database', async () => {
-    const url = new URL(db.url);
-    url.password = 'pa55-w0rd-secret';
-    url.port = '1';
-    const refused = await openPostgresStore({ url: url.toString() }).then(
-      () => 'opened',
-      (err: Error) => err.message,
-    );
+    /** The error opening the test database with a password and `change`d, or 'opened'. */
+    const openingWith = (change: (url: URL) => void): Promise<string> => {
+      const url = new URL(db.url);
+      url.password = 'pa55-w0rd-secret';
+      change(url);
+      return openPostgresStore({ url: url.toString() }).then(
+        () => 'opened',
+        (err: Error) => err.message,
+      );
+    };
+    const refused = await openingWith((url) => {
+      url.port = '1';
+    });
     expect(refused).toMatch(/^cannot reach PostgreSQL at postgres:\/\/.*:\*\*\*@.*; check the host and port/);
     expect(refused).not.toContain('pa55-w0rd-secret');
-    const missing = new URL(db.url);
-    missing.password = 'pa55-w0rd-secret';
-    missing.pathname = '/seatwise_no_such_database';
-    const message = await openPostgresStore({ url: missing.toString() }).then(
-      () => 'opened',
-      (err: Error) => err.message,
-    );
+    const message = await openingWith((url) => {
+      url.pathname = '/seatwise_no_such_database';
+    });
     expect(message).toContain('database "seatwise_no_such_database" does not exist');
     expect(message).toContain('create it first');
     expect(message).not.toContain('pa55-w0rd-secret');

@@ -1,71 +1,47 @@
 /**
  * The PostgreSQL limiter against a real server (`$SEATWISE_TEST_PG`, default
- * postgres://postgres@127.0.0.1:5432/postgres), in a database made for this file and dropped after
- * it. Without a server these tests are skipped, with one line saying so.
+ * postgres://postgres@127.0.0.1:5432/postgres, see test/support/postgres.ts), in a database made for
+ * this file and dropped after it. Without a server these tests are skipped, with one line saying so.
  */
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sql } from '../../../test/support/pg-sql.ts';
+import {
+  createTestDatabase,
+  probePostgres,
+  type TestDatabase,
+  warnPostgresSkipped,
+} from '../../../test/support/postgres.ts';
 import { FallbackLimiter, type RateLimit } from '../../auth/rate-limiter.ts';
 import { PostgresRateLimiter } from './rate-limiter.ts';
-
-const ADMIN_URL = process.env.SEATWISE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** The table as the PostgreSQL adapter's migration creates it. */
 const DDL =
   'CREATE UNLOGGED TABLE IF NOT EXISTS seatwise_rate_buckets (bucket text PRIMARY KEY, tokens double precision NOT NULL, updated_at timestamptz NOT NULL)';
 
-async function postgresAnswers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
+const probe = await probePostgres();
+const available = probe.state !== 'absent';
+if (probe.state === 'absent') warnPostgresSkipped(probe);
 
-const available = await postgresAnswers(ADMIN_URL);
-if (!available) console.warn(`skipping PostgreSQL rate-limit tests: no PostgreSQL at ${ADMIN_URL}`);
-
-const dbName = `seatwise_test_${randomBytes(6).toString('hex')}`;
-const dbUrl = (() => {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${dbName}`;
-  return url.toString();
-})();
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>, url = ADMIN_URL): Promise<T> {
-  const client = new pg.Client(url);
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
+let db: TestDatabase;
 const opened: PostgresRateLimiter[] = [];
 
 /** A limiter as one server would have it. */
 function server(rate: RateLimit, sweepEvery?: number): PostgresRateLimiter {
-  const limiter = new PostgresRateLimiter(rate, { url: dbUrl, sweepEvery });
+  const limiter = new PostgresRateLimiter(rate, { url: db.url, sweepEvery });
   opened.push(limiter);
   return limiter;
 }
 
 describe.skipIf(!available)('PostgresRateLimiter', () => {
   beforeAll(async () => {
-    await admin((c) => c.query(`CREATE DATABASE ${dbName}`));
-    await admin((c) => c.query(DDL), dbUrl);
+    db = await createTestDatabase();
+    await sql(db.url, DDL);
   });
 
   afterAll(async () => {
     await Promise.all(opened.map((l) => l.close()));
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+    await db?.drop();
   });
 
   it('two servers share one budget: N in total, then refusals with Retry-After', async () => {
@@ -106,12 +82,9 @@ describe.skipIf(!available)('PostgresRateLimiter', () => {
     await sleep(1100); // both are full again
     await limiter.take('busy'); // the third take sweeps: 'idle' goes, 'busy' is (re)written
     await limiter.settled();
-    const { rows } = await admin(
-      (c) =>
-        c.query<{ bucket: string }>(
-          "SELECT bucket FROM seatwise_rate_buckets WHERE bucket IN ('idle', 'busy')",
-        ),
-      dbUrl,
+    const rows = await sql<{ bucket: string }>(
+      db.url,
+      "SELECT bucket FROM seatwise_rate_buckets WHERE bucket IN ('idle', 'busy')",
     );
     expect(rows.map((r) => r.bucket)).toEqual(['busy']);
   });
