@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROW_FIELDS, type RowField } from '../../src/domain/fields.ts';
 import { type DeploymentRow, emptyRowColumns, type RowColumns } from '../../src/domain/row.ts';
 import type { CatalogSku } from '../../src/domain/sku-catalog.ts';
-import type { LoadOutcome, LoadSink, RawRow, RawValue, Store } from '../../src/store/store.ts';
+import type { LoadOutcome, LoadSink, Store } from '../../src/store/store.ts';
 import {
   CUSTOMER,
   canonicalOrder,
@@ -25,7 +25,7 @@ import {
 } from '../fixtures/contract-rows.ts';
 import { loadColumns } from '../support/load.ts';
 import { type ScratchDir, scratchDir } from '../support/test-files.ts';
-import { allRows, pageRow, plan, rowsOf, storeState } from './contract-helpers.ts';
+import { allRows, pageRow, plan, rawRow, rowsOf, storeState } from './contract-helpers.ts';
 
 const PARTNERS = [PARTNER_A, PARTNER_B] as const;
 
@@ -60,26 +60,9 @@ function corrupt(
   return copy;
 }
 
-/** A good input row (a key partner A's fixture does not hold on DAY_2) with some values changed. */
-const GOOD: Readonly<Record<RowField, RawValue>> = {
-  processedDateTime: DAY_2,
-  serviceCode: 'o365',
-  serviceName: 'Microsoft Office 365',
-  channel: 'direct',
-  customerTenantId: CUSTOMER.cairo,
-  customerName: 'Cairo',
-  productId: PRODUCT.e3,
-  productName: 'OFFICE 365 E3',
-  licensesDeployed: 1,
-  licensesSold: 2,
-};
+const raw = rawRow;
 
-function raw(line: number, changes: Partial<Record<RowField, RawValue>> = {}): RawRow {
-  const values = { ...GOOD, ...changes };
-  return { line, values: ROW_FIELDS.map((f) => values[f] as RawValue) };
-}
-
-/** The key GOOD has, as a duplicate's reason names it. */
+/** The key GOOD_RAW has, as a duplicate's reason names it. */
 const GOOD_KEY =
   `duplicate row for processed date ${DAY_2}, customerTenantId ${CUSTOMER.cairo}, ` +
   `productId ${PRODUCT.e3}, channel "direct"; first at`;
