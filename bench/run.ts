@@ -12,7 +12,14 @@
  * Also: Graph JSON ingest of 10,000 tenants × 8 SKUs, and the peak memory of `seatwise export` of
  * the 1M-row snapshot to CSV (whose re-import must give the same snapshot).
  *
+ * Side by side: at the 1M size the same file also goes into PostgreSQL (a fresh database on
+ * `$SEATWISE_BENCH_PG`, see bench/postgres.ts), three times, each beside a plain COPY of it into
+ * the same day partition (target ≥ 0.5×), and the four queries run on both stores, alternating,
+ * with each PostgreSQL p50 as a ratio to DuckDB's (target ≤ 3×). Without a server answering, one
+ * line says so and only DuckDB is measured.
+ *
  * Options: --sizes 1m,10m,graph (default all three) --iterations N (default 40)
+ *   --explain (print PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of each query) --no-postgres
  */
 
 import { execFile } from 'node:child_process';
@@ -27,11 +34,13 @@ import { addDays } from '../src/domain/dates.ts';
 import { feedRowFiles } from '../src/ingest/row-files.ts';
 import { startServer } from '../src/main.ts';
 import { parseDeploymentQuery } from '../src/query/parse-query.ts';
+import type { QueryPlan } from '../src/query/query-plan.ts';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
 import type { Store } from '../src/store/store.ts';
 import { type DuckDbReference, measureDuckDbReference } from './duckdb-reference.ts';
 import { customerId, PRODUCTS_PER_CUSTOMER, writeBenchDay } from './generate.ts';
 import { type GraphBenchResult, runGraphBench } from './graph.ts';
+import { type BenchDatabase, createBenchDatabase, emptyDay, explainPlan, plainCopy } from './postgres.ts';
 
 const PARTNER = 'BE7C0000-0000-4000-8000-000000000001';
 const LAST_DAY = '2026-11-20';
@@ -96,6 +105,20 @@ interface SizeResult {
   bigImport?: BigImportResult;
   queries: { name: string; http: Stats; store: Stats; targetP50Ms: number; bytes: number }[];
   export?: ExportResult;
+  /** For 1M rows: the same file and queries on PostgreSQL, beside DuckDB. */
+  sideBySide?: SideBySide;
+}
+
+interface SideBySide {
+  rows: number;
+  /** `store.load` of the file into PostgreSQL, rows per second, each beside a plain COPY. */
+  loadRowsPerSecond: number[];
+  /** A plain COPY of the same file into the same day partition, rows per second. */
+  copyRowsPerSecond: number[];
+  /** Median load over median COPY (target ≥ 0.5). */
+  ingestRatio: number;
+  /** Store-level times, the two stores alternating sample by sample. */
+  queries: { name: string; duckdb: Stats; postgres: Stats; ratio: number }[];
 }
 
 interface IngestReference {
@@ -164,7 +187,6 @@ async function measurePairs(
     plain.push(ref.plainRowsPerSecond);
     if (i > 0) imports.push(rowsPerSecond(rows, await withScratchStore(dir, (s) => importDay(s, csv))));
   }
-  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
   return {
     imports,
     reference: {
@@ -264,7 +286,7 @@ async function runSize(
         const text = await readFile(csv, 'utf8');
         await appendFile(all, d === 0 ? text : text.slice(text.indexOf('\n') + 1));
       }
-      await rm(csv);
+      if (days > 1) await rm(csv);
       process.stderr.write(`  [${label}] day ${d + 1}/${days}: ${n} rows\n`);
     }
     const bigImport = days > 1 ? await measureBigImport(dir, all, rows) : undefined;
@@ -305,6 +327,10 @@ async function runSize(
           bytes,
         });
       }
+      const side =
+        days === 1 && !process.argv.includes('--no-postgres')
+          ? await sideBySide(store, join(dir, 'day-0.csv'), rows, date, iterations)
+          : undefined;
       await server.close();
       return {
         size: label,
@@ -317,6 +343,7 @@ async function runSize(
         ...(bigImport === undefined ? {} : { bigImport }),
         queries: results,
         ...(days === 1 ? { export: await measureExport(dir, db) } : {}),
+        ...(side === undefined ? {} : { sideBySide: side }),
       };
     } finally {
       await server.close();
@@ -325,6 +352,77 @@ async function runSize(
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** The 1M-row file and the four queries on PostgreSQL, beside the DuckDB store `duck`. */
+async function sideBySide(
+  duck: Store,
+  csv: string,
+  rows: number,
+  date: string,
+  iterations: number,
+): Promise<SideBySide | undefined> {
+  const db = await createBenchDatabase();
+  if (!('url' in db)) {
+    process.stdout.write(`PostgreSQL not measured: no server answers at ${db.reason}\n`);
+    return undefined;
+  }
+  let pgStore: Store | undefined;
+  try {
+    pgStore = await db.openStore();
+    process.stderr.write(`  [postgres] ${db.name}\n`);
+    // The day's partition, as a load creates it, so the first reference has a table to fill.
+    await pgStore.load({ partnerId: PARTNER, source: 'bench', dates: [date] }, async () => undefined);
+    const loads: number[] = [];
+    const copies: number[] = [];
+    for (let i = 0; i < PAIRED_IMPORTS; i++) {
+      copies.push(rowsPerSecond(rows, await plainCopy(db, csv, date, PARTNER)));
+      await emptyDay(db, date);
+      loads.push(rowsPerSecond(rows, await importDay(pgStore, csv)));
+      process.stderr.write(`  [postgres] load ${loads.at(-1)} rows/s, plain COPY ${copies.at(-1)} rows/s\n`);
+    }
+    const queries: SideBySide['queries'] = [];
+    for (const q of QUERIES) {
+      const plan = { ...parseDeploymentQuery(q.params), partnerId: PARTNER, processedDate: date };
+      const onDuck = () => duck.deploymentPage(plan);
+      const onPg = () => (pgStore as Store).deploymentPage(plan);
+      for (let i = 0; i < 3; i++) {
+        await onDuck();
+        await onPg();
+      }
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let i = 0; i < iterations; i++) {
+        a.push(await time(onDuck));
+        b.push(await time(onPg));
+      }
+      const duckdb = stats(a);
+      const postgres = stats(b);
+      queries.push({
+        name: q.name,
+        duckdb,
+        postgres,
+        ratio: Math.round((100 * postgres.p50) / duckdb.p50) / 100,
+      });
+      if (process.argv.includes('--explain')) await printPlan(db, q.name, plan);
+    }
+    return {
+      rows,
+      loadRowsPerSecond: loads,
+      copyRowsPerSecond: copies,
+      ingestRatio: Math.round((100 * median(loads)) / median(copies)) / 100,
+      queries,
+    };
+  } finally {
+    await pgStore?.close();
+    await db.drop();
+  }
+}
+
+async function printPlan(db: BenchDatabase, name: string, plan: QueryPlan): Promise<void> {
+  process.stdout.write(`\n### PostgreSQL plan: ${name}\n\n${await explainPlan(db, plan)}\n`);
+}
+
+const median = (v: readonly number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -376,6 +474,23 @@ async function main(): Promise<void> {
       const ok = q.http.p50 <= q.targetP50Ms ? '' : ' ✗';
       process.stdout.write(
         `| ${q.name} | ${q.http.p50} ms${ok} | ${q.http.p99} ms | ${q.store.p50} ms | ${q.store.p99} ms | ≤ ${q.targetP50Ms} ms | ${(q.bytes / 1024).toFixed(0)} KiB |\n`,
+      );
+    }
+  }
+  for (const r of results) {
+    const side = r.sideBySide;
+    if (side === undefined) continue;
+    const ok = (good: boolean) => (good ? '✓' : '✗');
+    process.stdout.write(
+      `\n## Side by side, ${side.rows.toLocaleString('en-US')} rows in one day (store-level, alternating)\n\n` +
+        `PostgreSQL store.load: ${spread(side.loadRowsPerSecond)}\n` +
+        `plain COPY of the same file into the same partition: ${spread(side.copyRowsPerSecond)}\n` +
+        `load / plain COPY (medians): ${side.ingestRatio.toFixed(2)} (target ≥ 0.50) ${ok(side.ingestRatio >= 0.5)}\n\n` +
+        '| query | DuckDB p50 | DuckDB p99 | PostgreSQL p50 | PostgreSQL p99 | PG / DuckDB p50 (≤ 3) |\n|---|---|---|---|---|---|\n',
+    );
+    for (const q of side.queries) {
+      process.stdout.write(
+        `| ${q.name} | ${q.duckdb.p50} ms | ${q.duckdb.p99} ms | ${q.postgres.p50} ms | ${q.postgres.p99} ms | ${q.ratio.toFixed(2)} ${ok(q.ratio <= 3)} |\n`,
       );
     }
   }
