@@ -252,3 +252,56 @@ describe('injection', () => {
     }
   });
 });
+
+describe('per-snapshot aggregates (CompileOptions.groups)', () => {
+  const groups = { groups: true } as const;
+  const sqlOf = (q: { sql: string }) => q.sql;
+
+  it('answers group-bys and counts on the aggregates when no customer field is involved', () => {
+    const plan: QueryPlan = { ...base, groupBy: ['serviceCode', 'channel'], filter: ne('productName', 'x') };
+    for (const dialect of [duckdbDialect, postgresDialect]) {
+      expect(sqlOf(compileDeploymentPage(plan, dialect, groups))).toContain('FROM "deployment_groups" WHERE');
+      expect(sqlOf(compileDeploymentCount(plan, dialect, groups))).toContain(
+        'FROM "deployment_groups" WHERE',
+      );
+      // Without the option, the rows as always; the same parameters either way.
+      expect(sqlOf(compileDeploymentPage(plan, dialect))).toContain('FROM "deployment" WHERE');
+      expect(compileDeploymentPage(plan, dialect, groups).params).toEqual(
+        compileDeploymentPage(plan, dialect).params,
+      );
+    }
+  });
+
+  it('counts ungrouped rows as the sum of the aggregates’ row counts, but pages the rows themselves', () => {
+    const plan: QueryPlan = { ...base, filter: eq('serviceCode', 'o365') };
+    expect(sqlOf(compileDeploymentCount(plan, postgresDialect, groups))).toMatch(
+      /^SELECT CAST\(sum\("row_count"\) AS BIGINT\) AS "total" FROM "deployment_groups" WHERE/,
+    );
+    expect(sqlOf(compileDeploymentPage(plan, postgresDialect, groups))).toContain('FROM "deployment" WHERE');
+  });
+
+  it('reads the rows whenever a customer field is grouped or filtered on', () => {
+    for (const plan of [
+      { ...base, groupBy: ['customerTenantId'] },
+      { ...base, groupBy: ['serviceCode'], filter: eq('customerName', 'Contoso') },
+      { ...base, filter: ne('customerTenantId', 'x') },
+    ] as QueryPlan[]) {
+      expect(sqlOf(compileDeploymentCount(plan, postgresDialect, groups))).toContain(
+        'FROM "deployment" WHERE',
+      );
+      expect(sqlOf(compileDeploymentPage(plan, postgresDialect, groups))).toContain(
+        'FROM "deployment" WHERE',
+      );
+    }
+  });
+
+  it('sums the capped deployed seats the aggregates keep for E1', () => {
+    const sql = compilePartnerSummary(PARTNER, DAY, postgresDialect, groups).sql;
+    expect(sql).toContain(
+      'CAST(sum("capped_deployed") AS BIGINT) AS "cappedDeployed" FROM "deployment_groups"',
+    );
+    expect(compilePartnerSummary(PARTNER, DAY, postgresDialect).sql).toContain(
+      'least("licenses_deployed", "licenses_sold")',
+    );
+  });
+});

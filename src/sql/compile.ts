@@ -12,6 +12,7 @@ import {
   MEASURE_COLUMN,
   type Measure,
 } from '../domain/fields.ts';
+import type { FilterExpr } from '../query/ast.ts';
 import type { QueryPlan } from '../query/query-plan.ts';
 import type { SqlDialect } from './dialect.ts';
 import { filterSql, guidLiteral } from './filter-sql.ts';
@@ -20,8 +21,49 @@ import { type SqlQuery, TABLES } from './query.ts';
 
 const MEASURES_SELECTED: readonly Measure[] = ['licensesDeployed', 'licensesSold'];
 
+export interface CompileOptions {
+  /**
+   * The store keeps per-snapshot aggregates (`deployment_groups`, see query.ts): a group-by, a
+   * count or a summary whose fields (grouping and filter) are all among the aggregates' dimensions
+   * reads them instead of the rows.
+   */
+  readonly groups?: boolean;
+}
+
+/** The dimensions `deployment_groups` keeps: every field but the customer's. */
+const GROUP_DIMENSIONS: ReadonlySet<Dimension> = new Set<Dimension>([
+  'serviceCode',
+  'serviceName',
+  'channel',
+  'productId',
+  'productName',
+]);
+
+function filterFields(expr: FilterExpr | null, out: Dimension[] = []): Dimension[] {
+  if (expr === null) return out;
+  if (expr.kind === 'comparison') out.push(expr.field);
+  else {
+    filterFields(expr.left, out);
+    filterFields(expr.right, out);
+  }
+  return out;
+}
+
+/** The table a grouped read or a count of `plan` reads: the aggregates when they can answer it. */
+function sourceTable(plan: QueryPlan, options: CompileOptions): string {
+  const answered =
+    options.groups === true &&
+    plan.groupBy.every((d) => GROUP_DIMENSIONS.has(d)) &&
+    filterFields(plan.filter).every((d) => GROUP_DIMENSIONS.has(d));
+  return answered ? TABLES.groups : TABLES.deployment;
+}
+
 /** One page of E5 rows (ungrouped, in `ord` order) or groups (byte-wise by the groupby fields). */
-export function compileDeploymentPage(plan: QueryPlan, dialect: SqlDialect): SqlQuery {
+export function compileDeploymentPage(
+  plan: QueryPlan,
+  dialect: SqlDialect,
+  options: CompileOptions = {},
+): SqlQuery {
   checkPaging(plan);
   const params = new ParamList(dialect);
   const q = dialect.quoteIdent;
@@ -52,19 +94,26 @@ export function compileDeploymentPage(plan: QueryPlan, dialect: SqlDialect): Sql
   ].join(', ');
   const orderBy = columns.map((c) => `${dialect.bytewise(c)} ASC`).join(', ');
   const paging = pagingSql(plan, params);
+  const groupedFrom = `FROM ${q(sourceTable(plan, options))} WHERE ${where}`;
   return {
-    sql: `SELECT ${select} ${from} GROUP BY ${columns.join(', ')} ORDER BY ${orderBy} ${paging}`,
+    sql: `SELECT ${select} ${groupedFrom} GROUP BY ${columns.join(', ')} ORDER BY ${orderBy} ${paging}`,
     params: params.values,
   };
 }
 
 /** `TotalCount` of a plan: matching rows, or distinct groups when grouped. Column `total`. */
-export function compileDeploymentCount(plan: QueryPlan, dialect: SqlDialect): SqlQuery {
+export function compileDeploymentCount(
+  plan: QueryPlan,
+  dialect: SqlDialect,
+  options: CompileOptions = {},
+): SqlQuery {
   const params = new ParamList(dialect);
   const q = dialect.quoteIdent;
-  const from = `FROM ${q(TABLES.deployment)} WHERE ${planWhere(plan, dialect, params)}`;
+  const table = sourceTable(plan, options);
+  const from = `FROM ${q(table)} WHERE ${planWhere(plan, dialect, params)}`;
   if (plan.groupBy.length === 0) {
-    return { sql: `SELECT count(*) AS ${q('total')} ${from}`, params: params.values };
+    const rows = table === TABLES.groups ? dialect.sumBigint(q('row_count')) : 'count(*)';
+    return { sql: `SELECT ${rows} AS ${q('total')} ${from}`, params: params.values };
   }
   const columns = plan.groupBy.map((d) => dimensionColumn(d, dialect)).join(', ');
   return {
@@ -110,21 +159,28 @@ export function compileSnapshotList(partnerId: string, dialect: SqlDialect): Sql
  * licenses sold and the deployed seats capped at sold, from which the service derives the
  * license-weighted `proratedDeploymentPercent`.
  */
-export function compilePartnerSummary(partnerId: string, date: string, dialect: SqlDialect): SqlQuery {
+export function compilePartnerSummary(
+  partnerId: string,
+  date: string,
+  dialect: SqlDialect,
+  options: CompileOptions = {},
+): SqlQuery {
   const params = new ParamList(dialect);
   const q = dialect.quoteIdent;
   const code = dimensionColumn('serviceCode', dialect);
   const channel = dimensionColumn('channel', dialect);
   const deployed = q(MEASURE_COLUMN.licensesDeployed);
   const sold = q(MEASURE_COLUMN.licensesSold);
+  const groups = options.groups === true;
+  const capped = groups ? q('capped_deployed') : `least(${deployed}, ${sold})`;
   const select = [
     aliased(code, 'serviceCode', dialect),
     aliased(channel, 'channel', dialect),
     aliased(dialect.sumBigint(sold), 'licensesSold', dialect),
-    aliased(dialect.sumBigint(`least(${deployed}, ${sold})`), 'cappedDeployed', dialect),
+    aliased(dialect.sumBigint(capped), 'cappedDeployed', dialect),
   ].join(', ');
   const sql =
-    `SELECT ${select} FROM ${q(TABLES.deployment)} WHERE ${scopeSql(partnerId, date, dialect, params)}` +
+    `SELECT ${select} FROM ${q(groups ? TABLES.groups : TABLES.deployment)} WHERE ${scopeSql(partnerId, date, dialect, params)}` +
     ` GROUP BY ${code}, ${channel} ORDER BY ${dialect.bytewise(code)} ASC, ${dialect.bytewise(channel)} ASC`;
   return { sql, params: params.values };
 }

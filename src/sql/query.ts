@@ -18,9 +18,15 @@ export interface SqlQuery {
  * from (`source`) and the customers a partial collection missed (`missing_customers`, a JSON array).
  *
  * `sku_catalog` holds the product catalog imported with `seatwise import --format catalog`.
+ *
+ * `deployment_groups` (PostgreSQL only) holds per-snapshot aggregates, one row per (partner_id,
+ * processed_date, service_code, service_name, channel, product_id, product_name) with the rows'
+ * `row_count` and sums `licenses_deployed`, `licenses_sold` and `capped_deployed` (deployed capped
+ * at sold, per row), written by the load in the same transaction as the rows.
  */
 export const TABLES = Object.freeze({
   deployment: 'deployment',
+  groups: 'deployment_groups',
   snapshots: 'snapshots',
   catalog: 'sku_catalog',
 });

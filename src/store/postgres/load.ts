@@ -35,6 +35,7 @@ import {
 } from '../../sql/ingest.ts';
 import { type CsvHeader, readCsvHeader } from '../csv-header.ts';
 import type { LoadOutcome, LoadRequest, LoadSink, RawRow, RawValue, RowError } from '../store.ts';
+import { replaceGroups } from './aggregates.ts';
 import { ensurePartitions, partitionName } from './partitions.ts';
 import { inTransaction, LOCKS } from './transaction.ts';
 
@@ -335,6 +336,7 @@ async function replace(client: pg.PoolClient, request: LoadRequest, source: stri
       ]);
       const rows = await insertOrdered(client, request.partnerId, source);
       await recordSnapshots(client, request, dates);
+      await replaceGroups(client, request.partnerId, dates);
       return { ok: true as const, rows, ...(await distinctCounts(client, request.partnerId, dates)), dates };
     });
     await vacuumDays(client, dates);

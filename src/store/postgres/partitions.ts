@@ -81,6 +81,7 @@ export async function deleteSnapshotsBefore(
         rows += Number(n.rows[0]!.n);
         await client.query(`DROP TABLE ${p.name}`);
       }
+      await client.query('DELETE FROM deployment_groups WHERE processed_date < $1::date', [before]);
       const snapshots = await client.query('DELETE FROM snapshots WHERE processed_date < $1::date', [before]);
       return { snapshots: snapshots.rowCount ?? 0, rows };
     }
@@ -93,6 +94,10 @@ export async function deleteSnapshotsBefore(
       const left = await client.query(`SELECT 1 FROM ${p.name} LIMIT 1`);
       if (left.rowCount === 0) await client.query(`DROP TABLE ${p.name}`);
     }
+    await client.query('DELETE FROM deployment_groups WHERE processed_date < $1::date AND partner_id = $2', [
+      before,
+      partnerId,
+    ]);
     const snapshots = await client.query(
       'DELETE FROM snapshots WHERE processed_date < $1::date AND partner_id = $2',
       [before, partnerId],

@@ -159,6 +159,8 @@ async function schemaVersion(client: pg.PoolClient, description: string): Promis
 
 const EMPTY: ColumnarResult = Object.freeze({ rowCount: 0, columns: Object.freeze({}) });
 const d = postgresDialect;
+/** This store keeps per-snapshot aggregates (`aggregates.ts`). */
+const GROUPS = { groups: true } as const;
 
 class PostgresStore implements Store {
   readonly kind = 'postgres';
@@ -202,14 +204,14 @@ class PostgresStore implements Store {
 
   async deploymentPage(plan: QueryPlan): Promise<DeploymentPage> {
     const [count, rows] = await Promise.all([
-      this.#select(compileDeploymentCount(plan, d)),
-      plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileDeploymentPage(plan, d)),
+      this.#select(compileDeploymentCount(plan, d, GROUPS)),
+      plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileDeploymentPage(plan, d, GROUPS)),
     ]);
     return { rows, totalCount: Number(count.columns.total?.[0] ?? 0) };
   }
 
   async serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]> {
-    return serviceTotalsOf(await this.#select(compilePartnerSummary(partnerId, date, d)));
+    return serviceTotalsOf(await this.#select(compilePartnerSummary(partnerId, date, d, GROUPS)));
   }
 
   async customerLatestSnapshot(partnerId: string, customerId: string): Promise<string | null> {

@@ -53,6 +53,22 @@ const V2: readonly string[] = [
     missing_customers ${TEXT} DEFAULT '[]',
     PRIMARY KEY (partner_id, processed_date)
   )`,
+  // Per-snapshot aggregates (sql/query.ts, `aggregates.ts`): group-bys, counts and E1 that need no
+  // customer field read a few hundred rows instead of a whole day.
+  `CREATE TABLE deployment_groups (
+    partner_id ${TEXT},
+    processed_date date NOT NULL,
+    service_code ${TEXT},
+    service_name ${TEXT},
+    channel ${TEXT},
+    product_id ${TEXT},
+    product_name ${TEXT},
+    row_count bigint NOT NULL,
+    licenses_deployed bigint NOT NULL,
+    licenses_sold bigint NOT NULL,
+    capped_deployed bigint NOT NULL
+  )`,
+  'CREATE INDEX deployment_groups_day ON deployment_groups (partner_id, processed_date)',
   `CREATE TABLE sku_catalog (
     sku_id ${TEXT} PRIMARY KEY,
     part_number ${TEXT},
