@@ -282,7 +282,7 @@ describe('per-snapshot aggregates (CompileOptions.groups)', () => {
 
   it('reads the rows whenever a customer field is grouped or filtered on', () => {
     for (const plan of [
-      { ...base, groupBy: ['customerTenantId'] },
+      { ...base, groupBy: ['customerTenantId', 'channel'] },
       { ...base, groupBy: ['serviceCode'], filter: eq('customerName', 'Contoso') },
       { ...base, filter: ne('customerTenantId', 'x') },
     ] as QueryPlan[]) {
@@ -303,5 +303,17 @@ describe('per-snapshot aggregates (CompileOptions.groups)', () => {
     expect(compilePartnerSummary(PARTNER, DAY, postgresDialect).sql).toContain(
       'least("licenses_deployed", "licenses_sold")',
     );
+  });
+
+  it('counts the customers of a whole snapshot from the count its load recorded', () => {
+    const plan: QueryPlan = { ...base, groupBy: ['customerTenantId'] };
+    expect(compileDeploymentCount(plan, postgresDialect, groups)).toEqual({
+      sql: 'SELECT "customer_count" AS "total" FROM "snapshots" WHERE "partner_id" = $1 AND "processed_date" = CAST($2 AS DATE)',
+      params: [PARTNER, DAY],
+    });
+    // Filtered, the groups are counted from the rows.
+    expect(
+      sqlOf(compileDeploymentCount({ ...plan, filter: eq('channel', 'direct') }, postgresDialect, groups)),
+    ).toContain('GROUP BY "customer_tenant_id"');
   });
 });

@@ -115,6 +115,16 @@ export function compileDeploymentCount(
     const rows = table === TABLES.groups ? dialect.sumBigint(q('row_count')) : 'count(*)';
     return { sql: `SELECT ${rows} AS ${q('total')} ${from}`, params: params.values };
   }
+  if (options.groups === true && plan.filter === null && plan.groupBy.join() === 'customerTenantId') {
+    // The customers of a whole snapshot: counted by its load, in `snapshots`.
+    const scope = new ParamList(dialect);
+    return {
+      sql:
+        `SELECT ${q('customer_count')} AS ${q('total')} FROM ${q(TABLES.snapshots)}` +
+        ` WHERE ${scopeSql(plan.partnerId, plan.processedDate, dialect, scope)}`,
+      params: scope.values,
+    };
+  }
   const columns = plan.groupBy.map((d) => dimensionColumn(d, dialect)).join(', ');
   return {
     sql: `SELECT count(*) AS ${q('total')} FROM (SELECT 1 ${from} GROUP BY ${columns}) AS ${q('g')}`,
