@@ -76,6 +76,7 @@ const GROUPINGS: readonly (readonly Dimension[])[] = [
   ['productName', 'channel'],
   ['channel'],
   ['serviceCode', 'customerTenantId'],
+  ['customerTenantId'],
   ['productId'],
   ['serviceName', 'productName'],
 ];
