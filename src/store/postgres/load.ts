@@ -40,6 +40,8 @@ import { ensurePartitions, partitionName } from './partitions.ts';
 import { inTransaction, LOCKS } from './transaction.ts';
 
 const STAGE = 'seatwise_stage';
+/** The load's rows in stored form, inside its transaction (`insertOrdered`). */
+const STORED = 'seatwise_stored';
 const DEFAULT_MAX_ERRORS = 50;
 /** SQLSTATE of `seatwise_refuse()` (schema.ts). */
 const REFUSED = 'SW001';
@@ -374,14 +376,22 @@ async function sourceDates(
   return [...days].sort();
 }
 
+/**
+ * Inserts the rows of `source` in stored form, numbered in canonical order; refuses (SW001) a row
+ * without a stored form for every field or repeating a key. The stored values are computed once
+ * into a temporary table (dropped at commit) and numbered from there: the window's sort then moves
+ * computed values, and PostgreSQL evaluates the rules once per row rather than once per use.
+ */
 async function insertOrdered(client: pg.PoolClient, partnerId: string, source: string): Promise<number> {
+  await client.query(`DROP TABLE IF EXISTS ${STORED}`);
+  await client.query(`CREATE TEMP TABLE ${STORED} ON COMMIT DROP AS ${storedSelectSql(source, [], d)}`);
   const same = (c: string) => `${c} = lag(${c}) OVER w`;
   const invalid = RAW_COLUMNS.map((c) => `${c} IS NULL`).join(' OR ');
   const r = await client.query(
     `INSERT INTO deployment (partner_id, ${DATA_COLUMNS}, ord) SELECT $1::text, ${DATA_COLUMNS},` +
       ` CASE WHEN ${invalid} OR (${same('customer_tenant_id')} AND ${same('product_id')} AND ${same('channel')})` +
       ' THEN seatwise_refuse() ELSE CAST(row_number() OVER w - 1 AS integer) END' +
-      ` FROM (${storedSelectSql(source, [], d)}) AS seatwise_stored` +
+      ` FROM ${STORED}` +
       ' WINDOW w AS (PARTITION BY processed_date' +
       ' ORDER BY customer_tenant_id COLLATE "C", product_id COLLATE "C", channel COLLATE "C")',
     [partnerId],
