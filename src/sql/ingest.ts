@@ -83,8 +83,8 @@ const stored = (f: RowField) => STAGE_COLUMNS[f];
 export type PassColumn = readonly [expr: string, name: string];
 
 /**
- * The staging table with every field raw and trimmed, computed once (trimming is the costliest
- * step, and every rule reads the trimmed value).
+ * The staging table with every field raw and trimmed, computed once (trimming is a costly step,
+ * and every rule reads the trimmed value).
  */
 function trimmedSource(stage: string, pass: readonly PassColumn[], d: SqlDialect): string {
   const cols = [
@@ -94,7 +94,10 @@ function trimmedSource(stage: string, pass: readonly PassColumn[], d: SqlDialect
       `${d.trimWhitespace(q(d, STAGE_COLUMNS[f]))} AS ${q(d, trimmed(f))}`,
     ]),
   ];
-  return `SELECT ${cols.join(', ')} FROM ${stage}`;
+  // PostgreSQL would pull this select up into the one reading it and compute the trimming at every
+  // use of a trimmed value (the day's rule uses it up to ten times): `OFFSET 0` keeps it a step of
+  // its own, computed once per row (26 s instead of 34 s for 1M rows).
+  return `SELECT ${cols.join(', ')} FROM ${stage}${d.name === 'postgres' ? ' OFFSET 0' : ''}`;
 }
 
 /** The stored value of `field` from its trimmed value, or NULL when it has none. */
