@@ -98,11 +98,11 @@ export const postgresDialect: SqlDialect = Object.freeze({
   lowerText: (expr: string) => `lower(${expr} COLLATE "und-x-icu")`,
   sumBigint: (expr: string) => `CAST(sum(${expr}) AS BIGINT)`,
   trimChars: (expr: string, chars: string) => `btrim(${expr}, ${chars})`,
-  // btrim() with the characters spelled out: 0.52 s per 1M short values where a regular expression
-  // took 0.79 s.
-  trimWhitespace: (expr: string) => `btrim(${expr}, ${PG_WHITESPACE_CHARS})`,
+  // btrim() with the characters spelled out (0.52 s per 1M short values where a regular expression
+  // took 0.79 s), through the adapter's `seatwise_trim`, which PostgreSQL computes once per value.
+  trimWhitespace: (expr: string) => `seatwise_trim(${expr}, ${PG_WHITESPACE_CHARS})`,
   regexFull: (expr: string, pattern: string) => `(${expr} ~ ${sqlString(`^(?:${pattern})$`)})`,
-  // PostgreSQL has no TRY_CAST; the PostgreSQL adapter installs these two helper functions.
+  // PostgreSQL has no TRY_CAST; the PostgreSQL adapter installs these helper functions.
   tryDate: (expr: string) => `seatwise_try_date(${expr})`,
   utcDayOfTimestamp: (expr: string) => `seatwise_utc_day(${expr})`,
   jsonText: (expr: string) => `to_json(${expr})::text`,

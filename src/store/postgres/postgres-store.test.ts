@@ -14,6 +14,8 @@ import {
   warnPostgresSkipped,
 } from '../../../test/support/postgres.ts';
 import { e3Customers, rowValues } from '../../../test/support/row-csv.ts';
+import { scratchDir } from '../../../test/support/test-files.ts';
+import { feedRowFiles } from '../../ingest/row-files.ts';
 import { SCHEMA_VERSION } from '../schema-version.ts';
 import type { Store } from '../store.ts';
 import { openPostgresStore } from './postgres-store.ts';
@@ -22,7 +24,7 @@ const probe = await probePostgres();
 const absent = probe.state === 'absent';
 if (probe.state === 'absent') warnPostgresSkipped(probe);
 
-const { rows } = e3Customers('0A0A0A0A');
+const { rows, csvFor } = e3Customers('0A0A0A0A');
 
 describe.skipIf(absent)('postgres store', () => {
   let db: TestDatabase;
@@ -125,6 +127,46 @@ describe.skipIf(absent)('postgres store', () => {
       ],
     });
     expect(await store.listSnapshots(PARTNER_A)).toEqual(before);
+  });
+
+  it("stages a load in tables of its own that it drops, and a store opening drops a dead load's", async () => {
+    const staging = async () =>
+      (
+        await admin.query<{ name: string }>(
+          "SELECT relname AS name FROM pg_class WHERE relname LIKE 'seatwise\\_load\\_%' ORDER BY relname",
+        )
+      ).rows.map((r) => r.name);
+    const files = await scratchDir();
+    try {
+      const csv = await files.write('day.csv', csvFor(DAY_1, 4, 3, 'Staged'));
+      const outcome = await store.load({ partnerId: PARTNER_B, source: 'test' }, (sink) =>
+        feedRowFiles([csv], sink),
+      );
+      expect(outcome).toMatchObject({ ok: true, rows: 4, customers: 4, products: 1 });
+    } finally {
+      await files.remove();
+    }
+    expect(await staging()).toEqual([]);
+
+    // What a load killed with its connection leaves, and what a running load has.
+    const dead = new pg.Client(db.url);
+    await dead.connect();
+    const deadPid = (await dead.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    await dead.query(`CREATE UNLOGGED TABLE seatwise_load_${deadPid}_rows (x text)`);
+    await dead.end();
+    const livePid = (await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    await admin.query(`CREATE UNLOGGED TABLE seatwise_load_${livePid}_rows (x text)`);
+    while ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [deadPid])).rowCount) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await staging()).toEqual(
+      [`seatwise_load_${deadPid}_rows`, `seatwise_load_${livePid}_rows`].sort(),
+    );
+
+    const again = await openPostgresStore({ url: db.url });
+    await again.close();
+    expect(await staging()).toEqual([`seatwise_load_${livePid}_rows`]);
+    await admin.query(`DROP TABLE seatwise_load_${livePid}_rows`);
   });
 
   it('keeps one issuer key, even when first asked for it twice at once', async () => {

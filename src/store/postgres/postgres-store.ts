@@ -43,7 +43,7 @@ import type {
   SnapshotInfo,
   Store,
 } from '../store.ts';
-import { load } from './load.ts';
+import { load, sweepStaging } from './load.ts';
 import { deleteSnapshotsBefore } from './partitions.ts';
 import { POSTGRES_MIGRATIONS } from './schema.ts';
 import { inTransaction, LOCKS, redactedError } from './transaction.ts';
@@ -111,7 +111,7 @@ function openingError(err: unknown, description: string): unknown {
   }
 }
 
-/** Applies the migrations the database lacks, one process at a time. */
+/** Applies the migrations the database lacks, one process at a time; drops abandoned staging tables. */
 async function migrate(pool: pg.Pool, description: string): Promise<void> {
   const client = await pool.connect();
   try {
@@ -132,6 +132,7 @@ async function migrate(pool: pg.Pool, description: string): Promise<void> {
         );
       }
     });
+    await sweepStaging(client);
   } finally {
     client.release();
   }
