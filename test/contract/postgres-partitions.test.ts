@@ -4,7 +4,6 @@
  * partitions where it can. One fresh database for the file, dropped at the end; skipped, with a
  * printed line, where no server answers at `$SEATWISE_TEST_PG` (default: the local server).
  */
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDeploymentQuery } from '../../src/query/parse-query.ts';
@@ -13,37 +12,16 @@ import { compileDeploymentCount, compileDeploymentPage } from '../../src/sql/com
 import { postgresDialect } from '../../src/sql/dialect.ts';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import type { RawRow, Store } from '../../src/store/store.ts';
+import {
+  createTestDatabase,
+  probePostgres,
+  type TestDatabase,
+  warnPostgresSkipped,
+} from '../support/postgres.ts';
 
-const ADMIN_URL = process.env.SEATWISE_TEST_PG || 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-/** Whether a server answers; a server that answers but refuses us fails the tests instead. */
-const absent = await withAdmin((c) => c.query('SELECT 1')).then(
-  () => undefined,
-  (err: unknown) => {
-    const code = (err as { code?: string }).code;
-    const none = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'];
-    if ((code !== undefined && none.includes(code)) || /timeout|terminated/i.test(String(err))) {
-      return err instanceof Error ? err.message || String(code) : String(err);
-    }
-    return undefined;
-  },
-);
-if (absent !== undefined) {
-  console.warn(
-    `skipping test/contract/postgres-partitions.test.ts: no PostgreSQL server answers (${absent})`,
-  );
-}
+const probe = await probePostgres();
+const absent = probe.state === 'absent';
+if (probe.state === 'absent') warnPostgresSkipped(probe);
 
 const A = 'A0000000-0000-4000-8000-00000000000A';
 const B = 'B0000000-0000-4000-8000-00000000000B';
@@ -90,26 +68,22 @@ function relations(node: PlanNode): string[] {
   ];
 }
 
-describe.skipIf(absent !== undefined)('postgres day partitions', () => {
-  const name = `seatwise_test_partitions_${process.pid}_${randomBytes(4).toString('hex')}`;
-  let url: string;
+describe.skipIf(absent)('postgres day partitions', () => {
+  let db: TestDatabase;
   let store: Store;
   let client: pg.Client;
 
   beforeAll(async () => {
-    await withAdmin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8'`));
-    const u = new URL(ADMIN_URL);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    store = await openPostgresStore({ url });
-    client = new pg.Client({ connectionString: url });
+    db = await createTestDatabase();
+    store = await openPostgresStore({ url: db.url });
+    client = new pg.Client({ connectionString: db.url });
     await client.connect();
   });
 
   afterAll(async () => {
     await client?.end().catch(() => undefined);
     await store?.close();
-    await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    await db?.drop();
   });
 
   async function children(): Promise<string[]> {
