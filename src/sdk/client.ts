@@ -1,25 +1,33 @@
 /**
- * The Partner Center analytics client: the legacy licenses-deployment collections (E1, E3) and the
- * commercial deployment resource (E5), shaped like the .NET SDK's
- * `partnerOperations.Analytics.Licenses.Deployment.Get()`.
+ * The Partner Center client, shaped like the .NET SDK's `partnerOperations`: the licenses-deployment
+ * analytics (the legacy collections E1 and E3, the commercial deployment resource E5) and the
+ * customer calls Seatwise's own `collect` makes (the customers list, a customer's subscribed SKUs
+ * and subscriptions). Every call goes through the one transport in transport.ts.
  */
-import { PartnerCenterError } from './errors.ts';
 import {
   type Credentials,
   createTransport,
+  type JsonResponse,
   lowerKeys,
+  malformed,
   type RetryOptions,
   type Transport,
 } from './transport.ts';
 import type {
   Collection,
+  Customer,
   CustomerLicensesDeploymentInsights,
+  CustomersPage,
+  CustomersQuery,
   DeploymentPage,
   DeploymentQuery,
   DeploymentRowOf,
   Dimension,
+  Link,
   PartnerLicensesDeploymentInsights,
   RequestOptions,
+  SubscribedSku,
+  Subscription,
 } from './types.ts';
 
 export interface PartnerClientOptions {
@@ -39,6 +47,10 @@ export interface PartnerClientOptions {
 
 export const PARTNER_CENTER_BASE_URL = 'https://api.partnercenter.microsoft.com';
 const E5_PATH = '/v1/analytics/commercial/deployment/license/';
+const CUSTOMERS_PATH = '/v1/customers';
+/** Customers per page when `size` is not given: the most Partner Center hands out. */
+const DEFAULT_CUSTOMERS_PAGE_SIZE = 500;
+const CONTINUATION_HEADER = 'MS-ContinuationToken';
 
 export interface LicenseDeploymentResource {
   /** One page of rows (or groups). */
@@ -67,17 +79,33 @@ export interface PartnerClient {
     };
     readonly commercial: { readonly deployment: { readonly license: LicenseDeploymentResource } };
   };
-  readonly customers: {
-    byId(customerId: string): {
-      readonly analytics: {
-        readonly licenses: {
-          readonly deployment: {
-            get(options?: RequestOptions): Promise<Collection<CustomerLicensesDeploymentInsights>>;
-          };
-        };
+  readonly customers: CustomersResource;
+}
+
+export interface CustomersResource {
+  /**
+   * `GET /v1/customers?size=N`, page after page: each next page is asked for with the
+   * `MS-ContinuationToken` the previous one handed out, until a page hands out none. Only one page
+   * is held at a time.
+   */
+  pages(query?: CustomersQuery, options?: RequestOptions): AsyncIterableIterator<CustomersPage>;
+  /** Every customer, page after page (see `pages`). */
+  iterate(query?: CustomersQuery, options?: RequestOptions): AsyncIterableIterator<Customer>;
+  byId(customerId: string): CustomerResource;
+}
+
+export interface CustomerResource {
+  readonly analytics: {
+    readonly licenses: {
+      readonly deployment: {
+        get(options?: RequestOptions): Promise<Collection<CustomerLicensesDeploymentInsights>>;
       };
     };
   };
+  /** `GET /v1/customers/{id}/subscribedskus`: the customer's products with their seat counts. */
+  readonly subscribedSkus: { get(options?: RequestOptions): Promise<Collection<SubscribedSku>> };
+  /** `GET /v1/customers/{id}/subscriptions`: the customer's subscriptions. */
+  readonly subscriptions: { get(options?: RequestOptions): Promise<Collection<Subscription>> };
 }
 
 /**
@@ -101,7 +129,7 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
     locale: options.locale ?? 'en-US',
   });
   const collection = async <T>(path: string, call?: RequestOptions): Promise<Collection<T>> =>
-    toCollection<T>(await transport.getJson(path, call));
+    toCollection<T>(await transport.get(path, call));
   return {
     analytics: {
       licenses: {
@@ -112,29 +140,128 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
       },
       commercial: { deployment: { license: licenseResource(transport) } },
     },
-    customers: {
-      byId: (customerId) => ({
+    customers: customersResource(transport, collection),
+  };
+}
+
+function customersResource(
+  transport: Transport,
+  collection: <T>(path: string, call?: RequestOptions) => Promise<Collection<T>>,
+): CustomersResource {
+  async function* pages(
+    query: CustomersQuery = {},
+    call?: RequestOptions,
+  ): AsyncIterableIterator<CustomersPage> {
+    const size = query.size ?? DEFAULT_CUSTOMERS_PAGE_SIZE;
+    const first = `${CUSTOMERS_PATH}?size=${encodeURIComponent(String(size))}`;
+    let next: { url: string; headers: Record<string, string> } | undefined =
+      query.continuationToken === undefined
+        ? { url: first, headers: {} }
+        : continueWith(first, query.continuationToken);
+    // A service that hands out the same page twice would otherwise be paged forever.
+    const asked = new Set<string>();
+    while (next !== undefined) {
+      asked.add(requestKey(transport, next));
+      const response = await transport.get(next.url, call, next.headers);
+      const page = customersPage(response);
+      yield page;
+      next = nextPage(page, first);
+      if (next !== undefined && asked.has(requestKey(transport, next)))
+        throw malformed(response, 'the customers list handed out a continuation it had already answered');
+    }
+  }
+  return {
+    pages,
+    async *iterate(query, call) {
+      for await (const page of pages(query, call)) yield* page.items;
+    },
+    byId: (customerId) => {
+      const path = `${CUSTOMERS_PATH}/${encodeURIComponent(customerId)}`;
+      return {
         analytics: {
           licenses: {
             deployment: {
               get: (call) =>
-                collection<CustomerLicensesDeploymentInsights>(
-                  `/v1/customers/${encodeURIComponent(customerId)}/analytics/licenses/deployment`,
-                  call,
-                ),
+                collection<CustomerLicensesDeploymentInsights>(`${path}/analytics/licenses/deployment`, call),
             },
           },
         },
-      }),
+        subscribedSkus: { get: (call) => collection<SubscribedSku>(`${path}/subscribedskus`, call) },
+        subscriptions: { get: (call) => collection<Subscription>(`${path}/subscriptions`, call) },
+      };
     },
   };
 }
 
+/** The request for the page after `token` when the service gave no link: the first one's, seeking next. */
+function continueWith(first: string, token: string): { url: string; headers: Record<string, string> } {
+  return { url: `${first}&seekOperation=Next`, headers: { [CONTINUATION_HEADER]: token } };
+}
+
+function customersPage(response: JsonResponse): CustomersPage {
+  const body = lowerKeys(response.body);
+  const items = body.items;
+  if (!Array.isArray(items)) throw malformed(response, 'the customers page has no items array');
+  const links = lowerKeys(body.links);
+  const self = link(links.self);
+  const next = link(links.next);
+  const fromLink = next?.headers.find((h) => h.key.toLowerCase() === CONTINUATION_HEADER.toLowerCase());
+  const token = fromLink?.value ?? body.continuationtoken;
+  const total = body.totalcount;
+  return {
+    totalCount: typeof total === 'number' ? total : items.length,
+    items: items as Customer[],
+    continuationToken: typeof token === 'string' && token !== '' ? token : null,
+    links: { ...(self === undefined ? {} : { self }), ...(next === undefined ? {} : { next }) },
+    attributes: { objectType: 'Collection' },
+  };
+}
+
+/**
+ * Where the next page is: `links.next` (its `uri` relative to `/v1`, as Partner Center writes
+ * `/customers?size=500`, or starting with `/v1/`, or absolute) with the headers it lists; else, when
+ * the body carries only a `continuationToken`, the first request seeking next with that token.
+ */
+function nextPage(
+  page: CustomersPage,
+  first: string,
+): { url: string; headers: Record<string, string> } | undefined {
+  const next = page.links.next;
+  if (next !== undefined && next.uri !== '') {
+    const headers: Record<string, string> = {};
+    for (const h of next.headers) headers[h.key] = h.value;
+    const uri = next.uri;
+    const url =
+      /^https?:\/\//i.test(uri) || /^\/v1(\/|\?|$)/i.test(uri)
+        ? uri
+        : `/v1${uri.startsWith('/') ? '' : '/'}${uri}`;
+    return { url, headers };
+  }
+  return page.continuationToken === null ? undefined : continueWith(first, page.continuationToken);
+}
+
+function requestKey(transport: Transport, request: { url: string; headers: Record<string, string> }): string {
+  return `${transport.url(request.url)}\n${JSON.stringify(request.headers)}`;
+}
+
+/** A `Link` as sent, keys read in any case; undefined when it has no `uri`. */
+function link(value: unknown): Link | undefined {
+  const l = lowerKeys(value);
+  if (typeof l.uri !== 'string') return undefined;
+  const headers: { key: string; value: string }[] = [];
+  for (const h of Array.isArray(l.headers) ? l.headers : []) {
+    const { key, value: v } = lowerKeys(h);
+    if (typeof key === 'string' && typeof v === 'string') headers.push({ key, value: v });
+  }
+  return { uri: l.uri, method: typeof l.method === 'string' ? l.method : 'GET', headers };
+}
+
 function licenseResource(transport: Transport): LicenseDeploymentResource {
   async function fetchPage<T>(pathOrUrl: string, call?: RequestOptions): Promise<DeploymentPage<T>> {
-    const body = lowerKeys(await transport.getJson(pathOrUrl, call));
+    const response = await transport.get(pathOrUrl, call);
+    const body = lowerKeys(response.body);
     const value = body.value;
-    if (!Array.isArray(value)) throw malformed('the response has no Value array');
+    if (!Array.isArray(value)) throw malformed(response, 'the response has no Value array');
     const next = body['@nextlink'] ?? body['@odata.nextlink'] ?? body.nextlink ?? null;
     const total = body.totalcount;
     return {
@@ -192,18 +319,14 @@ function queryString(query: DeploymentQuery<readonly Dimension[] | undefined>): 
   return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
 
-function toCollection<T>(json: unknown): Collection<T> {
-  const body = lowerKeys(json);
+function toCollection<T>(response: JsonResponse): Collection<T> {
+  const body = lowerKeys(response.body);
   const items = body.items;
-  if (!Array.isArray(items)) throw malformed('the response has no items array');
+  if (!Array.isArray(items)) throw malformed(response, 'the response has no items array');
   const total = body.totalcount;
   return {
     totalCount: typeof total === 'number' ? total : items.length,
     items: items as T[],
     attributes: { objectType: 'Collection' },
   };
-}
-
-function malformed(description: string): PartnerCenterError {
-  return new PartnerCenterError({ status: 200, description, requestId: '', correlationId: '' });
 }

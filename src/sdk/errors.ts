@@ -10,6 +10,8 @@ export class PartnerCenterError extends Error {
   readonly correlationId: string;
   /** Seconds from `Retry-After`, when the response had one. */
   readonly retryAfter: number | undefined;
+  /** The URL the call asked for (after its retries), or '' when the error is not tied to one. */
+  readonly url: string;
 
   constructor(init: {
     status: number;
@@ -18,6 +20,7 @@ export class PartnerCenterError extends Error {
     requestId: string;
     correlationId: string;
     retryAfter?: number | undefined;
+    url?: string;
     cause?: unknown;
   }) {
     super(
@@ -30,5 +33,6 @@ export class PartnerCenterError extends Error {
     this.requestId = init.requestId;
     this.correlationId = init.correlationId;
     this.retryAfter = init.retryAfter;
+    this.url = init.url ?? '';
   }
 }

@@ -1,9 +1,16 @@
 /**
- * `seatwise/sdk`: a typed client for Partner Center's licenses-deployment analytics, against the real
- * Partner Center or a Seatwise server. Depends on nothing but the platform's `fetch`.
+ * `seatwise/sdk`: a typed client for Partner Center's licenses-deployment analytics and the customer
+ * calls they build on (customers, subscribed SKUs, subscriptions), against the real Partner Center
+ * or a Seatwise server. Depends on nothing but the platform's `fetch`.
  */
 
-export type { LicenseDeploymentResource, PartnerClient, PartnerClientOptions } from './client.ts';
+export type {
+  CustomerResource,
+  CustomersResource,
+  LicenseDeploymentResource,
+  PartnerClient,
+  PartnerClientOptions,
+} from './client.ts';
 export { createPartnerClient, PARTNER_CENTER_BASE_URL } from './client.ts';
 export { PartnerCenterError } from './errors.ts';
 export { Filter, literal, where } from './filter.ts';

@@ -62,4 +62,136 @@ export interface RequestOptions {
   readonly signal?: AbortSignal;
   /** Overrides the client's MS-CorrelationId for this call. */
   readonly correlationId?: string;
+  /**
+   * Called after every HTTP attempt of the call, retries included (each page of a paged call is a
+   * call of its own), e.g. to count requests and retries.
+   */
+  readonly onAttempt?: (attempt: AttemptInfo) => void;
+}
+
+/** One HTTP attempt, as `onAttempt` reports it. */
+export interface AttemptInfo {
+  /** 1 for the first attempt of a call, 2 for its first retry, … */
+  readonly attempt: number;
+  /** The HTTP status, or 0 when no response came (network failure, timeout). */
+  readonly status: number;
+  /** The call's MS-RequestId, the same on every attempt. */
+  readonly requestId: string;
+  readonly url: string;
+}
+
+/** Partner Center's `Link`: a request to make, with the headers it needs. */
+export interface Link {
+  readonly uri: string;
+  readonly method: string;
+  readonly headers: readonly { readonly key: string; readonly value: string }[];
+}
+
+export interface ResourceAttributes {
+  readonly objectType?: string;
+  readonly etag?: string;
+}
+
+/** Query of `customers.pages()` / `customers.iterate()`. */
+export interface CustomersQuery {
+  /** Customers per page asked for; default 500. */
+  readonly size?: number;
+  /** Start at the page this token (a page's `continuationToken`) stands for, e.g. to resume. */
+  readonly continuationToken?: string;
+}
+
+/** One page of `GET /v1/customers`. */
+export interface CustomersPage {
+  /** Customers on this page (Partner Center counts the page, not the whole list). */
+  readonly totalCount: number;
+  readonly items: readonly Customer[];
+  /** Sent back as `MS-ContinuationToken` for the next page; null on the last page. */
+  readonly continuationToken: string | null;
+  /** `self` and `next`, as the service sent them. */
+  readonly links: { readonly self?: Link; readonly next?: Link };
+  readonly attributes: { readonly objectType: 'Collection' };
+}
+
+/** Partner Center's Customer resource (the fields a customers list carries). */
+export interface Customer {
+  /** The customer id: the `{customer-id}` of `/v1/customers/{customer-id}/…` (usually the tenant id). */
+  readonly id: string;
+  readonly commerceId?: string;
+  readonly companyProfile?: CustomerCompanyProfile;
+  /** `reseller`, `advisor`, … */
+  readonly relationshipToPartner?: string;
+  readonly allowDelegatedAccess?: boolean;
+  readonly associatedPartnerId?: string;
+  readonly attributes?: ResourceAttributes;
+}
+
+export interface CustomerCompanyProfile {
+  /** The customer's Microsoft Entra tenant id. */
+  readonly tenantId: string;
+  readonly domain?: string;
+  readonly companyName?: string;
+  readonly attributes?: ResourceAttributes;
+}
+
+/** Partner Center's SubscribedSku: one product licensed to a customer, with its seat counts. */
+export interface SubscribedSku {
+  readonly availableUnits: number;
+  readonly activeUnits: number;
+  readonly consumedUnits: number;
+  readonly suspendedUnits: number;
+  readonly totalUnits: number;
+  readonly warningUnits: number;
+  readonly productSku: {
+    /** The SKU id (a GUID). */
+    readonly id: string;
+    readonly name: string;
+    readonly skuPartNumber: string;
+    /** `User` (assignable seats) or `Tenant` (applies to the whole tenant). */
+    readonly targetType: string;
+    readonly licenseGroupId?: string;
+  };
+  readonly servicePlans: readonly {
+    readonly displayName?: string;
+    readonly serviceName?: string;
+    readonly id?: string;
+    readonly capabilityStatus?: string;
+    readonly targetType?: string;
+  }[];
+  /** `Enabled`, `Warning`, `Suspended`, `Deleted`, `LockedOut`. */
+  readonly capabilityStatus: string;
+  readonly attributes?: ResourceAttributes;
+}
+
+/** Partner Center's Subscription resource; many fields apply to some subscriptions only. */
+export interface Subscription {
+  readonly id: string;
+  readonly offerId: string;
+  readonly offerName?: string;
+  readonly entitlementId?: string;
+  readonly friendlyName?: string;
+  readonly quantity: number;
+  /** What `quantity` counts, e.g. `Licenses`. */
+  readonly unitType?: string;
+  readonly parentSubscriptionId?: string;
+  readonly creationDate?: string;
+  readonly effectiveStartDate?: string;
+  readonly commitmentEndDate?: string;
+  /** `none`, `active`, `pending`, `suspended`, `deleted`, … */
+  readonly status: string;
+  readonly autoRenewEnabled?: boolean;
+  /** `none`, `usage` or `license`. */
+  readonly billingType?: string;
+  /** `monthly`, `annual`, … */
+  readonly billingCycle?: string;
+  /** ISO 8601 duration: `P1M`, `P1Y`, `P3Y`. */
+  readonly termDuration?: string;
+  readonly isTrial?: boolean;
+  readonly hasPurchasableAddons?: boolean;
+  readonly isMicrosoftProduct?: boolean;
+  readonly publisherName?: string;
+  readonly partnerId?: string;
+  readonly contractType?: string;
+  readonly orderId?: string;
+  readonly suspensionReasons?: readonly string[];
+  readonly attributes?: ResourceAttributes;
 }

@@ -1,8 +1,8 @@
 /**
  * A scriptable fake of Partner Center's customers API — a real node:http listener on port 0 — for
- * tests of `seatwise collect` and of anything else that reads `GET /v1/customers` (paged with
- * `MS-ContinuationToken`, a UTF-8 byte-order mark like the real service) and
- * `GET /v1/customers/{id}/subscribedskus`.
+ * tests of `seatwise collect`, of the SDK and of anything else that reads `GET /v1/customers` (paged
+ * with `MS-ContinuationToken`, a UTF-8 byte-order mark like the real service),
+ * `GET /v1/customers/{id}/subscribedskus` and `GET /v1/customers/{id}/subscriptions`.
  *
  * Faults are rules matched against each request in order (429 with Retry-After, 5xx, slow answers);
  * every request is logged with its headers so tests can assert retries kept their MS-RequestId.
@@ -22,15 +22,27 @@ export interface FakeSku {
   readonly capabilityStatus?: string;
 }
 
+export interface FakeSubscription {
+  readonly id: string;
+  readonly offerId: string;
+  readonly offerName: string;
+  readonly quantity: number;
+  /** Default `active`. */
+  readonly status?: string;
+  readonly billingCycle?: string;
+}
+
 export interface FakeCustomer {
   /** The Partner Center customer id (a GUID, usually equal to the tenant id). */
   readonly id: string;
   readonly tenantId: string;
   readonly name: string;
   readonly skus: readonly FakeSku[];
+  /** Default: one monthly subscription per SKU (see `fakeSubscriptions`). */
+  readonly subscriptions?: readonly FakeSubscription[];
 }
 
-export type FakeRequestKind = 'customers' | 'subscribedskus' | 'other';
+export type FakeRequestKind = 'customers' | 'subscribedskus' | 'subscriptions' | 'other';
 
 export interface FakeRequest {
   /** Milliseconds since the fake started (monotonic). */
@@ -64,8 +76,14 @@ export interface FakePartnerCenterOptions {
   readonly customers: readonly FakeCustomer[];
   /** Most customers per page, whatever `size` asks for (default 500, as the real service). */
   readonly pageSize?: number;
-  /** Prefix customers bodies with a byte-order mark (default true, as the real service). */
+  /** Prefix successful bodies with a byte-order mark (default true, as the real service). */
   readonly bom?: boolean;
+  /**
+   * How a customers page points at the next one: `links.next` with an `MS-ContinuationToken` header
+   * and the token in the body's `continuationToken` too (`both`, the default), only the link
+   * (`link`), or only the body's token (`body`). The next page is whichever request carries the token.
+   */
+  readonly continuation?: 'both' | 'link' | 'body';
   /** Accepts a bearer token; default: any non-empty one. */
   readonly acceptToken?: (token: string) => boolean;
   readonly faults?: readonly FaultRule[];
@@ -106,10 +124,16 @@ export async function startFakePartnerCenter(options: FakePartnerCenterOptions):
       const v = req.headers[name];
       return Array.isArray(v) ? v[0] : v;
     };
-    const skus = /^\/v1\/customers\/([^/]+)\/subscribedskus$/i.exec(url.pathname);
+    const one = /^\/v1\/customers\/([^/]+)\/(subscribedskus|subscriptions)$/i.exec(url.pathname);
     const continuationToken = header(CONTINUATION);
     const kind: FakeRequestKind =
-      url.pathname === '/v1/customers' ? 'customers' : skus ? 'subscribedskus' : 'other';
+      url.pathname === '/v1/customers'
+        ? 'customers'
+        : one?.[2]?.toLowerCase() === 'subscribedskus'
+          ? 'subscribedskus'
+          : one
+            ? 'subscriptions'
+            : 'other';
     const page =
       kind === 'customers'
         ? continuationToken === undefined
@@ -121,7 +145,7 @@ export async function startFakePartnerCenter(options: FakePartnerCenterOptions):
       path: `${url.pathname}${url.search}`,
       kind,
       ...(page === undefined ? {} : { page }),
-      ...(skus?.[1] === undefined ? {} : { customerId: decodeURIComponent(skus[1]) }),
+      ...(one?.[1] === undefined ? {} : { customerId: decodeURIComponent(one[1]) }),
       requestId: header('ms-requestid'),
       correlationId: header('ms-correlationid'),
       authorization: header('authorization'),
@@ -168,32 +192,39 @@ export async function startFakePartnerCenter(options: FakePartnerCenterOptions):
       const size = Math.min(pageSize, Number(url.searchParams.get('size') ?? pageSize) || pageSize);
       const items = options.customers.slice(page * size, (page + 1) * size).map(customerItem);
       const more = (page + 1) * size < options.customers.length;
+      const style = options.continuation ?? 'both';
+      const token = more ? tokenFor(page + 1) : undefined;
       const body = {
         totalCount: items.length,
         items,
-        ...(more
-          ? {
-              links: {
+        links: {
+          self: { uri: `/customers?size=${size}`, method: 'GET', headers: [] },
+          ...(token !== undefined && style !== 'body'
+            ? {
                 next: {
-                  uri: `/customers?size=${size}`,
+                  uri: `/customers?size=${size}&seekOperation=Next`,
                   method: 'GET',
-                  headers: [{ key: 'MS-ContinuationToken', value: tokenFor(page + 1) }],
+                  headers: [{ key: 'MS-ContinuationToken', value: token }],
                 },
-              },
-            }
-          : {}),
+              }
+            : {}),
+        },
+        ...(token !== undefined && style !== 'link' ? { continuationToken: token } : {}),
         attributes: { objectType: 'Collection' },
       };
       reply(200, body, options.bom ?? true);
       return;
     }
-    if (kind === 'subscribedskus') {
+    if (kind === 'subscribedskus' || kind === 'subscriptions') {
       const customer = byId.get((entry.customerId ?? '').toLowerCase());
       if (customer === undefined) {
         reply(404, { code: 900118, description: 'invalid customer id' });
         return;
       }
-      const items = customer.skus.map(skuItem);
+      const items =
+        kind === 'subscribedskus'
+          ? customer.skus.map(skuItem)
+          : (customer.subscriptions ?? fakeSubscriptions(customer)).map(subscriptionItem);
       reply(
         200,
         { totalCount: items.length, items, attributes: { objectType: 'Collection' } },
@@ -266,6 +297,44 @@ function skuItem(s: FakeSku): Record<string, unknown> {
     capabilityStatus: s.capabilityStatus ?? 'Enabled',
     attributes: { objectType: 'SubscribedSku' },
   };
+}
+
+function subscriptionItem(s: FakeSubscription): Record<string, unknown> {
+  return {
+    id: s.id,
+    offerId: s.offerId,
+    offerName: s.offerName,
+    friendlyName: s.offerName,
+    quantity: s.quantity,
+    unitType: 'Licenses',
+    hasPurchasableAddons: false,
+    creationDate: '2025-06-01T00:00:00Z',
+    effectiveStartDate: '2025-06-01T00:00:00Z',
+    commitmentEndDate: '2026-06-01T00:00:00Z',
+    status: s.status ?? 'active',
+    autoRenewEnabled: true,
+    isTrial: false,
+    billingType: 'license',
+    billingCycle: s.billingCycle ?? 'monthly',
+    termDuration: 'P1M',
+    contractType: 'subscription',
+    links: { self: { uri: `/customers/x/subscriptions/${s.id}`, method: 'GET', headers: [] } },
+    attributes: { objectType: 'Subscription' },
+  };
+}
+
+/**
+ * A customer's default subscriptions: one per SKU, its quantity the SKU's total units, its id the
+ * SKU id's first four groups and the customer id's last, its offer id the SKU id upper-cased.
+ */
+export function fakeSubscriptions(customer: FakeCustomer): FakeSubscription[] {
+  return customer.skus.map((sku) => ({
+    id: `${sku.id.slice(0, 24)}${customer.id.slice(-12)}`,
+    offerId: sku.id.toUpperCase(),
+    offerName: sku.name,
+    quantity: sku.totalUnits,
+    status: sku.capabilityStatus === 'Suspended' ? 'suspended' : 'active',
+  }));
 }
 
 /** Real catalog SKUs (see src/domain/sku-catalog.csv), so mapped rows carry known names. */
