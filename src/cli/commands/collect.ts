@@ -1,7 +1,8 @@
 /**
  * `seatwise collect`: one snapshot pulled live from a Partner-Center-compatible API, written once,
- * at the end, in one transaction. The fetching lives in ingest/collect/, the mapping in
- * ingest/sources/partner-center.ts; this file turns flags into options and results into output.
+ * at the end, in one transaction. The HTTP is the SDK's client (src/sdk/), the fetching order in
+ * ingest/collect/, the mapping in ingest/sources/partner-center.ts; this file turns flags into
+ * options and results into output.
  */
 import type { Command } from '@commander-js/extra-typings';
 import cliProgress from 'cli-progress';
@@ -9,22 +10,23 @@ import { resolveDbPath } from '../../config.ts';
 import { isIsoDay, todayUtc } from '../../domain/dates.ts';
 import { normalizeGuid } from '../../domain/guid.ts';
 import { type CollectResult, collectPartnerCenter } from '../../ingest/collect/collect.ts';
-import { createCollectHttp } from '../../ingest/collect/http-client.ts';
 import { openRawDir } from '../../ingest/collect/raw-dir.ts';
 import { type CollectSummary, formatSummary, missingCustomers } from '../../ingest/collect/summary.ts';
 import {
   commandTokenSource,
   staticTokenSource,
   type TokenSource,
+  tokenCredentials,
 } from '../../ingest/collect/token-source.ts';
 import { feedRowColumns } from '../../ingest/row-files.ts';
 import { buildPartnerCenterSnapshot } from '../../ingest/sources/partner-center.ts';
+import { createPartnerClient, type RetryOptions } from '../../sdk/index.ts';
 import { CliError } from '../cli-error.ts';
 import { partnerOption, positiveInt } from '../options.ts';
 import { mappingOptions } from '../source-options.ts';
 import { withStore } from '../with-store.ts';
 
-/** Test hooks, deliberately not flags: retry delays in ms (`10,20,30`) and the per-call timeout. */
+/** Test hooks, deliberately not flags: retry delays in ms (`10,20,30`) and the per-attempt timeout. */
 export const COLLECT_ENV = Object.freeze({
   retryDelaysMs: 'SEATWISE_COLLECT_RETRY_DELAYS_MS',
   timeoutMs: 'SEATWISE_COLLECT_TIMEOUT_MS',
@@ -89,18 +91,25 @@ export function registerCollect(program: Command): void {
         throw new CliError(`--base-url must be an http(s) URL, got '${opts.baseUrl}'`, 2);
       const tokens = tokenSource(opts.tokenCommand, opts.tokenEnv);
       const allowPartial = opts.allowPartial === true;
-      const http = createCollectHttp({
-        tokens,
+      const env = envNumbers();
+      const client = createPartnerClient({
+        // The SDK's paths start with /v1; --base-url may or may not end with it.
+        baseUrl: opts.baseUrl.replace(/\/+$/, '').replace(/\/v1$/i, ''),
+        credentials: tokenCredentials(tokens),
+        // One MS-CorrelationId for the whole run.
         correlationId: crypto.randomUUID(),
-        ...envNumbers(),
+        retry: {
+          ...COLLECT_RETRY,
+          ...(env.retryDelaysMs === undefined ? {} : { delaysMs: env.retryDelaysMs }),
+        },
+        ...(env.timeoutMs === undefined ? {} : { timeoutMs: env.timeoutMs }),
       });
       const raw = opts.saveRaw === undefined ? undefined : await openRawDir(opts.saveRaw);
       const progress = countProgress('customers');
       let result: CollectResult;
       try {
         result = await collectPartnerCenter({
-          baseUrl: opts.baseUrl,
-          http,
+          client,
           concurrency,
           failFast: !allowPartial,
           onProgress: progress.update,
@@ -189,6 +198,9 @@ export function registerCollect(program: Command): void {
       process.stdout.write(opts.json === true ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
     });
 }
+
+/** A run of thousands of calls is throttled more than once: up to 6 waits for `Retry-After` per call. */
+const COLLECT_RETRY: RetryOptions = Object.freeze({ max429Retries: 6, maxRetryAfterSeconds: 120 });
 
 function tokenSource(command: string | undefined, envVar: string | undefined): TokenSource {
   if ((command === undefined) === (envVar === undefined))

@@ -4,9 +4,9 @@ import {
   fakeCustomers,
   startFakePartnerCenter,
 } from '../../../test/support/fake-partner-center.ts';
-import { CollectError, collectPartnerCenter } from './collect.ts';
-import { createCollectHttp } from './http-client.ts';
-import { commandTokenSource, staticTokenSource } from './token-source.ts';
+import { createPartnerClient } from '../../sdk/index.ts';
+import { CollectError, collectPartnerCenter, type PartnerCenterReader } from './collect.ts';
+import { commandTokenSource, staticTokenSource, tokenCredentials } from './token-source.ts';
 
 let fake: FakePartnerCenter | undefined;
 afterEach(async () => {
@@ -16,8 +16,15 @@ afterEach(async () => {
 
 const FAST = [5, 10, 15];
 
-function http(tokens = staticTokenSource('tok'), extra: { timeoutMs?: number } = {}) {
-  return createCollectHttp({ tokens, correlationId: 'corr-1', retryDelaysMs: FAST, ...extra });
+/** The SDK's client, as `seatwise collect` makes it. */
+function client(baseUrl: string, tokens = staticTokenSource('tok'), extra: { timeoutMs?: number } = {}) {
+  return createPartnerClient({
+    baseUrl,
+    credentials: tokenCredentials(tokens),
+    correlationId: 'corr-1',
+    retry: { delaysMs: FAST, max429Retries: 6 },
+    ...extra,
+  });
 }
 
 describe('collectPartnerCenter', () => {
@@ -26,8 +33,7 @@ describe('collectPartnerCenter', () => {
     fake = await startFakePartnerCenter({ customers, pageSize: 3 });
     const progress: [number, number][] = [];
     const result = await collectPartnerCenter({
-      baseUrl: `${fake.baseUrl}/`,
-      http: http(),
+      client: client(`${fake.baseUrl}/`),
       concurrency: 2,
       onProgress: (d, t) => progress.push([d, t]),
     });
@@ -49,20 +55,28 @@ describe('collectPartnerCenter', () => {
     fake = await startFakePartnerCenter({ customers: fakeCustomers(12) });
     let inFlight = 0;
     let most = 0;
-    const base = http();
-    const counting = {
-      getJson: async (url: string, headers?: Readonly<Record<string, string>>) => {
-        inFlight++;
-        most = Math.max(most, inFlight);
-        try {
-          await new Promise((r) => setTimeout(r, 5));
-          return await base.getJson(url, headers);
-        } finally {
-          inFlight--;
-        }
+    const base = client(fake.baseUrl);
+    // The SDK's client, with each subscribed SKUs call counted while it is in flight.
+    const counting: PartnerCenterReader = {
+      customers: {
+        pages: (query, options) => base.customers.pages(query, options),
+        byId: (id) => ({
+          subscribedSkus: {
+            get: async (options) => {
+              inFlight++;
+              most = Math.max(most, inFlight);
+              try {
+                await new Promise((r) => setTimeout(r, 5));
+                return await base.customers.byId(id).subscribedSkus.get(options);
+              } finally {
+                inFlight--;
+              }
+            },
+          },
+        }),
       },
     };
-    await collectPartnerCenter({ baseUrl: fake.baseUrl, http: counting, concurrency: 3 });
+    await collectPartnerCenter({ client: counting, concurrency: 3 });
     expect(most).toBe(3);
   });
 
@@ -76,7 +90,7 @@ describe('collectPartnerCenter', () => {
         { match: (r) => r.kind === 'customers', status: 429, retryAfterSeconds: 1, times: 1 },
       ],
     });
-    const result = await collectPartnerCenter({ baseUrl: fake.baseUrl, http: http() });
+    const result = await collectPartnerCenter({ client: client(fake.baseUrl) });
     expect(result.failures).toEqual([]);
     const calls = fake.requests.filter((r) => r.customerId === first);
     expect(calls.map((r) => r.status)).toEqual([503, 503, 200]);
@@ -98,7 +112,7 @@ describe('collectPartnerCenter', () => {
         { match: (r) => r.customerId === gone.id, status: 404, times: Infinity },
       ],
     });
-    const result = await collectPartnerCenter({ baseUrl: fake.baseUrl, http: http() });
+    const result = await collectPartnerCenter({ client: client(fake.baseUrl) });
     expect(result.subscribedSkus.size).toBe(2);
     const byId = new Map(result.failures.map((f) => [f.id, f]));
     expect(byId.get(bad.id)?.error).toMatch(/HTTP 500: scripted 500/);
@@ -115,8 +129,7 @@ describe('collectPartnerCenter', () => {
       faults: [{ match: (r) => r.customerId === customers[0]!.id, status: 403, times: Infinity }],
     });
     const result = await collectPartnerCenter({
-      baseUrl: fake.baseUrl,
-      http: http(),
+      client: client(fake.baseUrl),
       concurrency: 1,
       failFast: true,
     });
@@ -131,8 +144,7 @@ describe('collectPartnerCenter', () => {
       faults: [{ match: (r) => r.kind === 'subscribedskus', status: 200, delayMs: 300, times: 1 }],
     });
     const result = await collectPartnerCenter({
-      baseUrl: fake.baseUrl,
-      http: http(staticTokenSource('tok'), { timeoutMs: 100 }),
+      client: client(fake.baseUrl, staticTokenSource('tok'), { timeoutMs: 100 }),
     });
     expect(result.failures).toEqual([]);
     expect(fake.requests.filter((r) => r.kind === 'subscribedskus')).toHaveLength(2);
@@ -145,22 +157,32 @@ describe('collectPartnerCenter', () => {
       customers: fakeCustomers(2),
       acceptToken: (t) => t !== 'tok-1',
     });
-    const result = await collectPartnerCenter({ baseUrl: fake.baseUrl, http: http(tokens), concurrency: 1 });
+    const result = await collectPartnerCenter({ client: client(fake.baseUrl, tokens), concurrency: 1 });
     expect(result.failures).toEqual([]);
     expect(issued).toBe(2);
     expect(fake.requests[0]?.authorization).toBe('Bearer tok-1');
     expect(fake.requests.slice(1).every((r) => r.authorization === 'Bearer tok-2')).toBe(true);
 
+    const before = fake.requests.length;
     await expect(
-      collectPartnerCenter({ baseUrl: fake.baseUrl, http: http(staticTokenSource('tok-1')) }),
+      collectPartnerCenter({ client: client(fake.baseUrl, staticTokenSource('tok-1')) }),
     ).rejects.toThrow(/HTTP 401/);
+    // A fixed token has no replacement: the 401 is not retried.
+    expect(fake.requests.length - before).toBe(1);
   });
 
   it('fails the run when a customers page has the wrong shape', async () => {
-    fake = await startFakePartnerCenter({ customers: [] });
-    const broken = {
-      getJson: async () => ({ text: '{}', body: {}, requestId: 'r', retries: 0 }),
-    };
-    await expect(collectPartnerCenter({ baseUrl: fake.baseUrl, http: broken })).rejects.toThrow(CollectError);
+    // A 200 whose body has no items array.
+    fake = await startFakePartnerCenter({
+      customers: fakeCustomers(1),
+      faults: [{ match: (r) => r.kind === 'customers', status: 200 }],
+    });
+    const run = collectPartnerCenter({ client: client(fake.baseUrl) });
+    await expect(run).rejects.toThrow(CollectError);
+    await expect(run).rejects.toThrow(
+      new RegExp(
+        `^HTTP 200: the customers page has no items array \\(GET ${fake.baseUrl}/v1/customers\\?size=500, MS-RequestId [0-9a-f-]{36}\\)$`,
+      ),
+    );
   });
 });

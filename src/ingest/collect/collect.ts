@@ -1,17 +1,38 @@
 /**
- * Reads one snapshot's inputs live from a Partner-Center-compatible API: every customer
- * (`GET /v1/customers`, pages chained by the `MS-ContinuationToken` header of `links.next`, so
- * strictly one after another), then each customer's `GET /v1/customers/{id}/subscribedskus` with
- * bounded concurrency. Nothing is mapped or stored here: the caller decides what a failure means.
+ * Reads one snapshot's inputs live from a Partner-Center-compatible API through a Partner Center
+ * client (the SDK's, `createPartnerClient` in src/sdk/, which does the HTTP: retries, 429, 401,
+ * byte-order marks): every customer page (chained by `MS-ContinuationToken`, so strictly one after
+ * another), then each customer's subscribed SKUs with bounded concurrency. Nothing is mapped or
+ * stored here: the caller decides what a failure means.
  */
 import { normalizeGuid } from '../../domain/guid.ts';
-import { type CollectHttp, CollectHttpError } from './http-client.ts';
 import { runPool } from './pool.ts';
 
+/** Per call: told of every HTTP attempt, so requests and retries can be counted. */
+export interface PartnerCenterCallOptions {
+  readonly onAttempt: (attempt: { readonly attempt: number }) => void;
+}
+
+/**
+ * What collect needs of a Partner Center client, by shape: the SDK's `PartnerClient` is one (this
+ * layer does not import src/sdk/; the CLI hands the client in).
+ */
+export interface PartnerCenterReader {
+  readonly customers: {
+    pages(
+      query: { readonly size: number },
+      options: PartnerCenterCallOptions,
+    ): AsyncIterable<{ readonly items: readonly unknown[] }>;
+    byId(customerId: string): {
+      readonly subscribedSkus: {
+        get(options: PartnerCenterCallOptions): Promise<{ readonly items: readonly unknown[] }>;
+      };
+    };
+  };
+}
+
 export interface CollectOptions {
-  /** The API root without `/v1`, e.g. `https://api.partnercenter.microsoft.com`. */
-  readonly baseUrl: string;
-  readonly http: CollectHttp;
+  readonly client: PartnerCenterReader;
   /** Most subscribedskus calls in flight (default 8). */
   readonly concurrency?: number;
   /** Customers per page asked for (default 500, Partner Center's largest). */
@@ -20,7 +41,7 @@ export interface CollectOptions {
   readonly failFast?: boolean;
   /** Called after each customer's subscribedskus call settles, and once when the list is known. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Receives each successful subscribedskus body as received (e.g. to save it); awaited. */
+  /** Receives each successful subscribedskus response as JSON text (e.g. to save it); awaited. */
   readonly onSubscribedSkus?: (customerId: string, text: string) => Promise<void>;
 }
 
@@ -37,11 +58,11 @@ export interface CollectFailure extends CollectedCustomer {
 }
 
 export interface CollectResult {
-  /** The customers pages as received (parsed, byte-order mark removed). */
+  /** The customers pages as the client returned them (items as received). */
   readonly pages: readonly unknown[];
   /** Every customer item listed, first occurrence of each id, in page order. */
   readonly customers: readonly unknown[];
-  /** subscribedskus bodies by customer id, for the customers that answered. */
+  /** subscribedskus responses by customer id, for the customers that answered. */
   readonly subscribedSkus: ReadonlyMap<string, unknown>;
   readonly failures: readonly CollectFailure[];
   /** Customers never asked for because `failFast` stopped the run. */
@@ -56,44 +77,37 @@ export class CollectError extends Error {
 }
 
 export async function collectPartnerCenter(options: CollectOptions): Promise<CollectResult> {
-  const v1 = `${options.baseUrl.replace(/\/+$/, '').replace(/\/v1$/i, '')}/v1`;
+  const { client } = options;
   let requests = 0;
   let retries = 0;
+  const counting: PartnerCenterCallOptions = {
+    onAttempt: ({ attempt }) => {
+      requests++;
+      if (attempt > 1) retries++;
+    },
+  };
 
   const pages: unknown[] = [];
   const customers: unknown[] = [];
   const listed: CollectedCustomer[] = [];
   const seen = new Set<string>();
-  const linksSeen = new Set<string>();
-  let url = `${v1}/customers?size=${options.pageSize ?? 500}`;
-  let headers: Record<string, string> = {};
-  for (;;) {
-    const response = await options.http.getJson(url, headers);
-    requests += 1 + response.retries;
-    retries += response.retries;
-    pages.push(response.body);
-    const items = field(response.body, 'items');
-    if (!Array.isArray(items))
-      throw new CollectError(`customers page ${pages.length} has no items array (GET ${url})`);
-    for (const item of items) {
-      const customer = identify(item);
-      if (customer === undefined)
-        throw new CollectError(`customers page ${pages.length}: an item has no id (GET ${url})`);
-      const key = customer.id.toLowerCase();
-      if (seen.has(key)) continue;
-      seen.add(key);
-      customers.push(item);
-      listed.push(customer);
+  try {
+    for await (const page of client.customers.pages({ size: options.pageSize ?? 500 }, counting)) {
+      pages.push(page);
+      for (const item of page.items) {
+        const customer = identify(item);
+        if (customer === undefined)
+          throw new CollectError(`customers page ${pages.length}: an item has no id`);
+        const key = customer.id.toLowerCase();
+        if (seen.has(key)) continue;
+        seen.add(key);
+        customers.push(item);
+        listed.push(customer);
+      }
     }
-    const next = nextLink(response.body, v1);
-    if (next === undefined) break;
-    const token = Object.entries(next.headers).find(([k]) => k.toLowerCase() === 'ms-continuationtoken');
-    const link = `${next.url}\n${token?.[1] ?? ''}`;
-    // A service that hands back the same link would otherwise page forever.
-    if (linksSeen.has(link)) throw new CollectError('the customers list repeated its next link');
-    linksSeen.add(link);
-    url = next.url;
-    headers = next.headers;
+  } catch (err) {
+    if (err instanceof CollectError) throw err;
+    throw new CollectError(describeFailure(err), { cause: err });
   }
 
   const subscribedSkus = new Map<string, unknown>();
@@ -106,21 +120,13 @@ export async function collectPartnerCenter(options: CollectOptions): Promise<Col
     options.concurrency ?? 8,
     async (customer) => {
       started++;
-      const skusUrl = `${v1}/customers/${encodeURIComponent(customer.id)}/subscribedskus`;
       let text: string | undefined;
       try {
-        const response = await options.http.getJson(skusUrl);
-        requests += 1 + response.retries;
-        retries += response.retries;
-        if (!Array.isArray(field(response.body, 'items')))
-          throw new Error(`the subscribedskus body has no items array (GET ${skusUrl})`);
-        subscribedSkus.set(customer.id, response.body);
-        text = response.text;
+        const response = await client.customers.byId(customer.id).subscribedSkus.get(counting);
+        subscribedSkus.set(customer.id, response);
+        if (options.onSubscribedSkus !== undefined) text = JSON.stringify(response);
       } catch (err) {
-        const r = err instanceof CollectHttpError ? err.retries : 0;
-        requests += 1 + r;
-        retries += r;
-        failures.push({ ...customer, error: err instanceof Error ? err.message : String(err) });
+        failures.push({ ...customer, error: describeFailure(err) });
       }
       // Outside the try: a save that fails (disk full) fails the run, not the customer.
       if (text !== undefined) await options.onSubscribedSkus?.(customer.id, text);
@@ -137,6 +143,21 @@ export async function collectPartnerCenter(options: CollectOptions): Promise<Col
     requests,
     retries,
   };
+}
+
+/**
+ * A failed call in one line: the client's error (the SDK's PartnerCenterError, read by its fields)
+ * as `HTTP 503: <description> (GET <url>, MS-RequestId <id>)`, or `no response: …` when none came.
+ */
+export function describeFailure(err: unknown): string {
+  const e = err as { status?: unknown; description?: unknown; url?: unknown; requestId?: unknown };
+  if (!(err instanceof Error) || typeof e.status !== 'number' || typeof e.description !== 'string')
+    return err instanceof Error ? err.message : String(err);
+  const where: string[] = [];
+  if (typeof e.url === 'string' && e.url !== '') where.push(`GET ${e.url}`);
+  if (typeof e.requestId === 'string' && e.requestId !== '') where.push(`MS-RequestId ${e.requestId}`);
+  const what = e.status === 0 ? 'no response' : `HTTP ${e.status}`;
+  return `${what}: ${e.description}${where.length > 0 ? ` (${where.join(', ')})` : ''}`;
 }
 
 /** A property read without regard to case (`items` / `Items`). */
@@ -160,23 +181,4 @@ function identify(item: unknown): CollectedCustomer | undefined {
     tenantId: normalizeGuid(tenant) ?? tenant,
     name: typeof name === 'string' ? name : '',
   };
-}
-
-/**
- * `links.next`: a `uri` relative to `/v1` (Partner Center writes `/customers?size=500`) or absolute,
- * and the `headers` (`[{key, value}]`) the next request must carry.
- */
-function nextLink(body: unknown, v1: string): { url: string; headers: Record<string, string> } | undefined {
-  const next = field(field(body, 'links'), 'next');
-  const uri = field(next, 'uri');
-  if (typeof uri !== 'string' || uri === '') return undefined;
-  const headers: Record<string, string> = {};
-  const list = field(next, 'headers');
-  for (const h of Array.isArray(list) ? list : []) {
-    const key = field(h, 'key');
-    const value = field(h, 'value');
-    if (typeof key === 'string' && typeof value === 'string') headers[key] = value;
-  }
-  const url = /^https?:\/\//i.test(uri) ? uri : `${v1}${uri.startsWith('/') ? '' : '/'}${uri}`;
-  return { url, headers };
 }

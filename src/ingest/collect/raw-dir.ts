@@ -1,5 +1,6 @@
 /**
- * `collect --save-raw DIR`: the responses as received, in the layout
+ * `collect --save-raw DIR`: the responses (as the Partner Center client returned them: envelope
+ * keys in lower case, items as received, no byte-order mark), in the layout
  * `seatwise import --format partner-center DIR` reads back — `customers.json` (an array of the
  * customers pages) and `subscribedskus/<customer-id>.json` (one body per customer).
  */

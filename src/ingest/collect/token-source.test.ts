@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter } from './http-client.ts';
-import { commandTokenSource, jwtExpiry, staticTokenSource, TokenError } from './token-source.ts';
+import {
+  commandTokenSource,
+  jwtExpiry,
+  staticTokenSource,
+  TokenError,
+  tokenCredentials,
+} from './token-source.ts';
 
 function jwt(claims: Record<string, unknown>): string {
   const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -70,10 +75,16 @@ describe('token sources', () => {
     expect(() => staticTokenSource('  ')).toThrow(TokenError);
   });
 
-  it('parses Retry-After as seconds or an HTTP date', () => {
-    expect(parseRetryAfter('7')).toBe(7);
-    expect(parseRetryAfter(null)).toBeUndefined();
-    expect(parseRetryAfter('soon')).toBeUndefined();
-    expect(parseRetryAfter(new Date(Date.now() - 5000).toUTCString())).toBe(0);
+  it('as client credentials: a new token only after a 401, and the fixed one stays fixed', async () => {
+    let n = 0;
+    const credentials = tokenCredentials(commandTokenSource('cmd', { run: async () => `tok-${++n}` }));
+    expect(await credentials({ forceRefresh: false })).toBe('tok-1');
+    expect(await credentials({ forceRefresh: false })).toBe('tok-1');
+    expect(await credentials({ forceRefresh: true, rejectedToken: 'tok-1' })).toBe('tok-2');
+    // Another call already replaced the refused token: no new run of the command.
+    expect(await credentials({ forceRefresh: true, rejectedToken: 'tok-1' })).toBe('tok-2');
+    expect(n).toBe(2);
+    const fixed = tokenCredentials(staticTokenSource('abc'));
+    expect(await fixed({ forceRefresh: true, rejectedToken: 'abc' })).toBe('abc');
   });
 });

@@ -15,6 +15,18 @@ export interface TokenSource {
   get(options?: { rejected?: string }): Promise<string>;
 }
 
+/**
+ * A token source as a Partner Center client's credentials function (the SDK's `Credentials`): after
+ * a 401 it asks for a token other than the refused one. A fixed token comes back unchanged, which
+ * tells the client there is no other and the 401 stands.
+ */
+export function tokenCredentials(
+  tokens: TokenSource,
+): (options: { forceRefresh: boolean; rejectedToken?: string }) => Promise<string> {
+  return ({ forceRefresh, rejectedToken }) =>
+    tokens.get(forceRefresh && rejectedToken !== undefined ? { rejected: rejectedToken } : {});
+}
+
 export class TokenError extends Error {
   override readonly name = 'TokenError';
 }
