@@ -101,17 +101,17 @@ export function createTransport(options: TransportOptions): Transport {
       let response: Response;
       let text: string;
       const timeout = AbortSignal.timeout(options.timeoutMs);
+      // `set` replaces whatever `extra` says under the same name, in any case.
+      const headers = new Headers(extra);
+      headers.set('authorization', `Bearer ${bearer}`);
+      headers.set('accept', 'application/json');
+      headers.set('ms-requestid', requestId);
+      headers.set('ms-correlationid', correlationId);
+      headers.set('x-locale', options.locale);
       try {
         response = await options.fetch(target, {
           method: 'GET',
-          headers: {
-            ...extra,
-            authorization: `Bearer ${bearer}`,
-            accept: 'application/json',
-            'ms-requestid': requestId,
-            'ms-correlationid': correlationId,
-            'x-locale': options.locale,
-          },
+          headers,
           signal: call.signal === undefined ? timeout : AbortSignal.any([call.signal, timeout]),
         });
         // Read under the same timeout: a server can stall in the body as well as before the headers.

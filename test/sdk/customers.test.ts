@@ -23,6 +23,7 @@ let server: Server | undefined;
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
+  server?.closeAllConnections();
   await new Promise<void>((r) => (server === undefined ? r() : server.close(() => r())));
   server = undefined;
 });
@@ -334,6 +335,51 @@ describe('429 and other retries on the customer calls', () => {
     const calls = fake.requests.filter((r) => r.kind === 'subscriptions');
     expect(calls).toHaveLength(2);
     expect(calls[0]!.requestId).toBe(calls[1]!.requestId);
+  });
+
+  it('retries a body that stalls halfway, and ignores next-link headers that would replace its own', async () => {
+    let n = 0;
+    const seen: { id: string | undefined; auth: string | undefined; token: string | undefined }[] = [];
+    server = createServer((req, res) => {
+      n++;
+      const h = (name: string) => req.headers[name] as string | undefined;
+      seen.push({ id: h('ms-requestid'), auth: h('authorization'), token: h('ms-continuationtoken') });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (n === 1) {
+        res.write('\uFEFF{"totalCount":1,"items":[{"id":"a"}],'); // …and nothing more
+        return;
+      }
+      const more = n === 2;
+      res.end(
+        JSON.stringify({
+          totalCount: 1,
+          items: [{ id: more ? 'a' : 'b' }],
+          ...(more
+            ? {
+                links: {
+                  next: {
+                    uri: '/customers?size=1&seekOperation=Next',
+                    method: 'GET',
+                    headers: [
+                      { key: 'MS-ContinuationToken', value: 'p2' },
+                      { key: 'Authorization', value: 'Bearer planted' },
+                    ],
+                  },
+                },
+              }
+            : {}),
+        }),
+      );
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = createPartnerClient({ baseUrl: url, credentials: 't', retry: FAST, timeoutMs: 150 });
+    const ids: string[] = [];
+    for await (const c of client.customers.iterate({ size: 1 })) ids.push(c.id);
+    expect(ids).toEqual(['a', 'b']);
+    expect(seen).toHaveLength(3);
+    expect(seen[0]!.id).toBe(seen[1]!.id);
+    expect(seen[2]).toMatchObject({ auth: 'Bearer t', token: 'p2' });
   });
 
   it('after a 401 asks for a new token naming the refused one; the same token again ends the call', async () => {
