@@ -9,6 +9,8 @@
 
 /** Top to bottom. `paths` are regular expressions relative to src/. */
 const LAYERS = [
+  // The package's entry point (`import … from 'seatwise'`): re-exports the server API.
+  { name: 'package', paths: ['index\\.ts$'] },
   { name: 'cli', paths: ['cli/'] },
   { name: 'server', paths: ['main\\.ts$', 'channel/'] },
   { name: 'http', paths: ['http/'] },

@@ -75,6 +75,7 @@ function violationsOf(result: ICruiseResult): Record<string, string[]> {
 describe('layer rules on the fixture', () => {
   it('defines one rule per layer below the top, then the extra rules', () => {
     expect(options.ruleSet?.forbidden?.map((r) => r.name)).toEqual([
+      'layer-cli',
       'layer-server',
       'layer-http',
       'layer-service',
