@@ -41,6 +41,7 @@ import { type DuckDbReference, measureDuckDbReference } from './duckdb-reference
 import { customerId, PRODUCTS_PER_CUSTOMER, writeBenchDay } from './generate.ts';
 import { type GraphBenchResult, runGraphBench } from './graph.ts';
 import { type BenchDatabase, createBenchDatabase, emptyDay, explainPlan, plainCopy } from './postgres.ts';
+import { measureStartup, type StartupResult } from './startup.ts';
 
 const PARTNER = 'BE7C0000-0000-4000-8000-000000000001';
 const LAST_DAY = '2026-11-20';
@@ -436,8 +437,9 @@ function spread(values: readonly number[]): string {
 }
 
 async function main(): Promise<void> {
-  const sizes = (argValue('--sizes') ?? '1m,10m,graph').split(',');
+  const sizes = (argValue('--sizes') ?? 'startup,1m,10m,graph').split(',');
   let graph: GraphBenchResult | undefined;
+  let startup: StartupResult | undefined;
   const iterations = Number(argValue('--iterations') ?? '40');
   const customers = 1_000_000 / PRODUCTS_PER_CUSTOMER;
   const results: SizeResult[] = [];
@@ -445,13 +447,21 @@ async function main(): Promise<void> {
     if (size === '1m') results.push(await runSize('1M rows, 1 day', 1, customers, iterations));
     else if (size === '10m') results.push(await runSize('10M rows, 10 days', 10, customers, iterations));
     else if (size === 'graph') graph = await runGraphBench();
+    else if (size === 'startup') startup = await measureStartup();
     else throw new Error(`unknown size ${size}`);
   }
   await mkdir(new URL('./out/', import.meta.url), { recursive: true });
   await writeFile(
     new URL('./out/results.json', import.meta.url),
-    `${JSON.stringify({ results, graph }, null, 2)}\n`,
+    `${JSON.stringify({ results, graph, startup }, null, 2)}\n`,
   );
+  if (startup !== undefined) {
+    process.stdout.write(
+      `\n## Start-up (median of 15 runs each, alternating)\n\n` +
+        `node -e '': ${startup.nodeMs} ms; seatwise --help: ${startup.helpMs} ms; seatwise token: ${startup.tokenMs} ms\n` +
+        `--help / node -e '': ${startup.ratio.toFixed(1)} (target ≤ 4) ${startup.ratio <= 4 ? '✓' : '✗'}\n`,
+    );
+  }
   for (const r of results) {
     let text = `\n## ${r.size}\n\ningest: ${r.ingestRowsPerSecond.toLocaleString('en-US')} rows/s (${r.ingestSeconds} s)\n`;
     text += `each import of a ${r.days === 1 ? '1M-row file' : "day's file"}: ${spread(r.importRowsPerSecond)}\n`;
