@@ -11,6 +11,7 @@ import { type Channel, listenChannel } from './channel/server.ts';
 import { type Config, isPostgresUrl, passwordHider, redactDbUrl } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { openIssuerKey, openStore } from './open-store.ts';
+import type { CollectionSchedule } from './service/collection-schedule.ts';
 import { DeploymentService } from './service/deployment-service.ts';
 import type { Store } from './store/store.ts';
 import { VERSION } from './version.ts';
@@ -34,9 +35,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, store?: Store): Promise<RunningServer> {
+/** A daily collection for the server to run (`serve --collect-at`), made once its store is open. */
+export interface ServerCollection {
+  readonly partnerId: string;
+  create(store: Store, log: { info(message: string): void; warn(message: string): void }): CollectionSchedule;
+}
+
+export async function startServer(
+  config: Config,
+  store?: Store,
+  extras: { collection?: ServerCollection } = {},
+): Promise<RunningServer> {
   const ownStore = store ?? (await openStore(config));
   let limiter: RequestLimiter | null = null;
+  let schedule: CollectionSchedule | undefined;
   try {
     const localKey = config.localIssuer
       ? await openIssuerKey(config.db, ownStore, config.keyFile)
@@ -51,6 +63,13 @@ export async function startServer(config: Config, store?: Store): Promise<Runnin
       info: (message) => app.log.info(message),
     });
     let draining = false;
+    if (extras.collection !== undefined) {
+      schedule = extras.collection.create(ownStore, {
+        warn: (message) => app.log.warn(message),
+        info: (message) => app.log.info(message),
+      });
+    }
+    const collectionSchedule = schedule;
     const app = await buildApp({
       service: new DeploymentService(ownStore),
       gate: {
@@ -65,6 +84,9 @@ export async function startServer(config: Config, store?: Store): Promise<Runnin
       version: VERSION,
       storeName: ownStore.kind,
       draining: () => draining,
+      ...(extras.collection !== undefined && collectionSchedule !== undefined
+        ? { collection: { partnerId: extras.collection.partnerId, status: () => collectionSchedule.status() } }
+        : {}),
     });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
@@ -82,6 +104,7 @@ export async function startServer(config: Config, store?: Store): Promise<Runnin
         throw err;
       }
     }
+    schedule?.start();
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -94,6 +117,8 @@ export async function startServer(config: Config, store?: Store): Promise<Runnin
           // connection after its answer, so a load balancer moves clients away before the port
           // closes and no request waiting to be accepted is refused.
           draining = true;
+          // A collection in progress is abandoned (it writes nothing until its end).
+          await schedule?.stop();
           if (config.drainSeconds > 0) await new Promise((r) => setTimeout(r, config.drainSeconds * 1000));
           await channel?.close();
           await app.close();
@@ -104,6 +129,7 @@ export async function startServer(config: Config, store?: Store): Promise<Runnin
       },
     };
   } catch (err) {
+    await schedule?.stop();
     await limiter?.close();
     if (store === undefined) await ownStore.close();
     throw err;

@@ -19,6 +19,7 @@ import { registerDashboardRoutes } from './routes/dashboard.ts';
 import { registerDeploymentRoutes } from './routes/deployment.ts';
 import { registerLegacyRoutes } from './routes/legacy.ts';
 import { registerMetaRoutes } from './routes/meta.ts';
+import { type CollectionInfo, registerStatusRoutes } from './routes/status.ts';
 
 export interface AppOptions {
   readonly service: DeploymentService;
@@ -35,6 +36,8 @@ export interface AppOptions {
    * closes its connection, so clients and load balancers move to another instance.
    */
   readonly draining?: () => boolean;
+  /** The daily collection this server runs (`serve --collect-at`), shown by the status route. */
+  readonly collection?: CollectionInfo;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -109,6 +112,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ready: () => options.service.ready(),
     draining,
   });
+  registerStatusRoutes(
+    app,
+    { version: options.version, storeName: options.storeName, collection: options.collection },
+    routeOptions,
+  );
   registerDashboardRoutes(app);
   return app;
 }

@@ -3,6 +3,7 @@
  * PostgreSQL database of its own, see test/support/stores.ts), the real local issuer with its key
  * in the temp directory, the real app — driven with `app.inject()`.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { createTokenVerifier } from '../../src/auth/verify.ts';
 import type { RowColumns } from '../../src/domain/row.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { AccessGate } from '../../src/http/auth-hook.ts';
+import type { CollectionInfo } from '../../src/http/routes/status.ts';
 import { DeploymentService } from '../../src/service/deployment-service.ts';
 import type { Store } from '../../src/store/store.ts';
 import { loadColumns } from './load.ts';
@@ -50,6 +52,8 @@ export interface HarnessOptions {
   readonly trustProxy?: boolean;
   /** Whether the app is draining (see AppOptions.draining). */
   readonly draining?: () => boolean;
+  /** A daily collection for the status route (see AppOptions.collection). */
+  readonly collection?: CollectionInfo;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -81,6 +85,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       },
       trustProxy: options.trustProxy ?? false,
       ...(options.draining === undefined ? {} : { draining: options.draining }),
+      ...(options.collection === undefined ? {} : { collection: options.collection }),
       serverId: '102030524',
       byteOrderMark: options.byteOrderMark ?? false,
       logLevel: 'silent',
