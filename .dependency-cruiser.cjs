@@ -19,7 +19,13 @@ const LAYERS = [
   { name: 'open-store', paths: ['open-store\\.ts$'] },
   {
     name: 'store-adapters',
-    paths: ['store/duckdb/', 'store/postgres/', 'store/csv-header\\.ts$', 'store/read-rows\\.ts$'],
+    paths: [
+      'store/duckdb/',
+      'store/postgres/',
+      'store/csv-header\\.ts$',
+      'store/read-rows\\.ts$',
+      'store/subscription-rows\\.ts$',
+    ],
   },
   { name: 'sql', paths: ['sql/'] },
   { name: 'store-port', paths: ['store/store\\.ts$', 'store/schema-version\\.ts$'] },

@@ -36,6 +36,7 @@ export const CALLS = [
   'customerLatestSnapshot',
   'customerProducts',
   'listSnapshots',
+  'listSubscriptions',
   'catalog',
   'deleteSnapshotsBefore',
   'upsertCatalog',

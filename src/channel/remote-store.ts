@@ -18,6 +18,7 @@ import type {
   ServiceTotals,
   SnapshotInfo,
   Store,
+  SubscriptionRecord,
 } from '../store/store.ts';
 import { type CallName, csvHeader, errorFrame, rowsFrames } from './protocol.ts';
 
@@ -57,6 +58,9 @@ export class RemoteStore implements Store {
   }
   listSnapshots(partnerId: string): Promise<SnapshotInfo[]> {
     return this.#call('listSnapshots', [partnerId]);
+  }
+  listSubscriptions(partnerId: string, processedDate: string): Promise<SubscriptionRecord[]> {
+    return this.#call('listSubscriptions', [partnerId, processedDate]);
   }
   catalog(): Promise<CatalogSku[]> {
     return this.#call('catalog', []);

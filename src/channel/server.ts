@@ -180,6 +180,7 @@ function parseLoadRequest(line: string | undefined): LoadRequest {
     typeof r.source !== 'string' ||
     !strings(r.dates) ||
     !strings(r.missingCustomers) ||
+    !(r.subscriptions === undefined || Array.isArray(r.subscriptions)) ||
     !(r.maxErrors === undefined || typeof r.maxErrors === 'number')
   ) {
     throw new BadRequest('a load must start with a LoadRequest line (partnerId, source, …)');

@@ -164,6 +164,37 @@ export function compileSnapshotList(partnerId: string, dialect: SqlDialect): Sql
   return { sql, params: params.values };
 }
 
+/** The subscriptions of one snapshot, by customer then subscription id (byte-wise on both stores). */
+export function compileSubscriptions(partnerId: string, date: string, dialect: SqlDialect): SqlQuery {
+  const params = new ParamList(dialect);
+  const q = dialect.quoteIdent;
+  const flag = (c: string) => `CAST(${q(c)} AS INTEGER)`;
+  const select = [
+    `${dialect.dateText(q('processed_date'))} AS ${q('processedDate')}`,
+    `${q('customer_tenant_id')} AS ${q('customerTenantId')}`,
+    `${q('subscription_id')} AS ${q('subscriptionId')}`,
+    `${q('offer_id')} AS ${q('offerId')}`,
+    `${q('offer_name')} AS ${q('offerName')}`,
+    `${q('friendly_name')} AS ${q('friendlyName')}`,
+    `${q('quantity')} AS ${q('quantity')}`,
+    `${q('unit_type')} AS ${q('unitType')}`,
+    `${q('status')} AS ${q('status')}`,
+    `${q('term_duration')} AS ${q('termDuration')}`,
+    `${q('billing_cycle')} AS ${q('billingCycle')}`,
+    `${dialect.dateText(q('commitment_end_date'))} AS ${q('commitmentEndDate')}`,
+    `${flag('auto_renew_enabled')} AS ${q('autoRenewEnabled')}`,
+    `${flag('is_trial')} AS ${q('isTrial')}`,
+    `${q('parent_subscription_id')} AS ${q('parentSubscriptionId')}`,
+    `${q('product_id')} AS ${q('productId')}`,
+    `${q('match_kind')} AS ${q('match')}`,
+  ].join(', ');
+  const sql =
+    `SELECT ${select} FROM ${q(TABLES.subscriptions)} WHERE ${q('partner_id')} = ${params.add(partnerId)}` +
+    ` AND ${q('processed_date')} = ${dialect.dateParam(params.add(date))}` +
+    ` ORDER BY ${q('customer_tenant_id')}, ${q('subscription_id')}`;
+  return { sql, params: params.values };
+}
+
 /**
  * Legacy E1 ("Get partner licenses deployment information"): per (service code, channel) the
  * licenses sold and the deployed seats capped at sold, from which the service derives the

@@ -29,4 +29,5 @@ export const TABLES = Object.freeze({
   groups: 'deployment_groups',
   snapshots: 'snapshots',
   catalog: 'sku_catalog',
+  subscriptions: 'subscriptions',
 });

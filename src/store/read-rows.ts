@@ -3,7 +3,14 @@
  * column by field), shared by the adapters so that both stores answer alike.
  */
 import type { CatalogSku } from '../domain/sku-catalog.ts';
-import type { ColumnarResult, CustomerProduct, ServiceTotals, SnapshotInfo } from './store.ts';
+import type {
+  ColumnarResult,
+  CustomerProduct,
+  ServiceTotals,
+  SnapshotInfo,
+  SubscriptionMatch,
+  SubscriptionRecord,
+} from './store.ts';
 
 type Cell = string | number | null | undefined;
 
@@ -62,6 +69,36 @@ export function catalogOf(r: ColumnarResult): CatalogSku[] {
     productName: text(r, 'productName', i),
     serviceCode: text(r, 'serviceCode', i),
     serviceName: text(r, 'serviceName', i),
+  }));
+}
+
+export function subscriptionsOf(r: ColumnarResult): SubscriptionRecord[] {
+  const orNull = (name: string, i: number): string | null => {
+    const v = cell(r, name, i);
+    return v === null || v === undefined ? null : String(v);
+  };
+  const flag = (name: string, i: number): boolean | null => {
+    const v = cell(r, name, i);
+    return v === null || v === undefined ? null : Number(v) !== 0;
+  };
+  return each(r, (i) => ({
+    processedDate: text(r, 'processedDate', i),
+    customerTenantId: text(r, 'customerTenantId', i),
+    subscriptionId: text(r, 'subscriptionId', i),
+    offerId: text(r, 'offerId', i),
+    offerName: text(r, 'offerName', i),
+    friendlyName: text(r, 'friendlyName', i),
+    quantity: count(r, 'quantity', i),
+    unitType: text(r, 'unitType', i),
+    status: text(r, 'status', i),
+    termDuration: text(r, 'termDuration', i),
+    billingCycle: text(r, 'billingCycle', i),
+    commitmentEndDate: orNull('commitmentEndDate', i),
+    autoRenewEnabled: flag('autoRenewEnabled', i),
+    isTrial: flag('isTrial', i),
+    parentSubscriptionId: orNull('parentSubscriptionId', i),
+    productId: orNull('productId', i),
+    match: text(r, 'match', i) as SubscriptionMatch,
   }));
 }
 

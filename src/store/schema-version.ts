@@ -6,11 +6,12 @@
  *
  * 1. The layout of release 0.1.0 (DuckDB only; it recorded no version).
  * 2. The version table itself.
+ * 3. `subscriptions`: Partner Center subscriptions stored with a snapshot.
  */
 import { VERSION } from '../version.ts';
 
 /** The layout this release reads and writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Where versions are recorded: one row per applied migration. */
 export const SCHEMA_TABLE = 'seatwise_schema';

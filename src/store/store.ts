@@ -84,6 +84,48 @@ export interface LoadSink {
   error(name: string, line: number, reason: string): void;
 }
 
+/**
+ * How a subscription was tied to a licensed product (the `productId` of deployment rows, the
+ * subscribed SKU's skuId); docs/data-sources.md, "Subscriptions":
+ * - `exact`: the subscription's offer id is (or starts with) one of the customer's skuIds;
+ * - `name`: its offer name is the product name of exactly one of the customer's subscribed SKUs;
+ * - `catalog`: its offer name is a display name (or part number) of exactly one SKU of the catalog;
+ * - `none`: no product could be determined.
+ */
+export type SubscriptionMatch = 'exact' | 'name' | 'catalog' | 'none';
+
+/** One Partner Center subscription of one customer, as a snapshot stores it. */
+export interface SubscriptionRecord {
+  /** `YYYY-MM-DD`: one of the snapshots the load replaces. */
+  readonly processedDate: string;
+  /** Upper-case GUID. */
+  readonly customerTenantId: string;
+  /** Partner Center's subscription id, as given (trimmed). */
+  readonly subscriptionId: string;
+  /** New commerce: `<productId>:<skuId>[:…]` (e.g. `CFQ7TTC0LH18:0001`); legacy: an offer GUID. */
+  readonly offerId: string;
+  readonly offerName: string;
+  readonly friendlyName: string;
+  readonly quantity: number;
+  /** e.g. `Licenses`; '' when not given. */
+  readonly unitType: string;
+  /** Lower-case: `active`, `suspended`, `deleted`, `expired`, `pending`, … */
+  readonly status: string;
+  /** ISO 8601 duration (`P1M`, `P1Y`, `P3Y`); '' when not given. */
+  readonly termDuration: string;
+  /** Lower-case (`monthly`, `annual`, `triennial`, `none`, …); '' when not given. */
+  readonly billingCycle: string;
+  /** The UTC day of `commitmentEndDate`, or null. */
+  readonly commitmentEndDate: string | null;
+  readonly autoRenewEnabled: boolean | null;
+  readonly isTrial: boolean | null;
+  /** An add-on's base subscription, or null. */
+  readonly parentSubscriptionId: string | null;
+  /** The licensed product (upper-case skuId) it was matched to, or null (`match` `none`). */
+  readonly productId: string | null;
+  readonly match: SubscriptionMatch;
+}
+
 export interface LoadRequest {
   /** Upper-case GUID. */
   readonly partnerId: string;
@@ -98,6 +140,13 @@ export interface LoadRequest {
   readonly missingCustomers?: readonly string[];
   /** Errors reported before the load gives up (default 50). */
   readonly maxErrors?: number;
+  /**
+   * Subscriptions stored with the snapshots, in the same transaction. Every replaced snapshot
+   * loses the subscriptions it had, whether or not the load carries any; each record's date must
+   * be one of the snapshots the load replaces, and (customer, subscription id) unique per date.
+   * Mapped and checked by the source (src/ingest/sources/subscriptions.ts), stored as given.
+   */
+  readonly subscriptions?: readonly SubscriptionRecord[];
 }
 
 /** A problem with one input line: `file:line: reason`. */
@@ -137,6 +186,11 @@ export interface Store {
   customerProducts(partnerId: string, customerId: string, date: string): Promise<CustomerProduct[]>;
   /** Every snapshot of the partner, newest first. */
   listSnapshots(partnerId: string): Promise<SnapshotInfo[]>;
+  /**
+   * The subscriptions stored with one snapshot, ordered by customer tenant id, then subscription
+   * id (byte-wise); empty when the snapshot has none or does not exist.
+   */
+  listSubscriptions(partnerId: string, processedDate: string): Promise<SubscriptionRecord[]>;
   /** The imported product catalog (without the bundled one), by skuId. */
   catalog(): Promise<CatalogSku[]>;
 
@@ -148,7 +202,7 @@ export interface Store {
    */
   load(request: LoadRequest, feed: (sink: LoadSink) => Promise<void>): Promise<LoadOutcome>;
   /**
-   * Removes, in one transaction, the snapshots (and their rows) dated before `before`
+   * Removes, in one transaction, the snapshots (and their rows and subscriptions) dated before `before`
    * (`YYYY-MM-DD`), of one partner or of every partner.
    */
   deleteSnapshotsBefore(before: string, partnerId?: string): Promise<{ snapshots: number; rows: number }>;

@@ -131,19 +131,28 @@ describe('a DuckDB file written by Seatwise 0.1.0', () => {
     expect(await tableNames(path)).toEqual(['deployment', 'sku_catalog', 'snapshots']);
   });
 
-  it('opens, is migrated to the current version, and records versions 1 and 2', async () => {
+  it('opens, is migrated to the current version, and records versions 1, 2 and 3', async () => {
     const path = fixtureCopy();
     const started = Date.now();
     const store = await openDuckDbStore({ path });
     await store.close();
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(SCHEMA_VERSION).toBe(3);
     const rows = await versionRows(path);
     expect(rows.map((r) => [r.version, r.seatwise_version])).toEqual([
       [1, VERSION],
       [2, VERSION],
+      [3, VERSION],
     ]);
     expect(rows[0]!.description).toMatch(/^the layout of release 0\.1\.0.*found in place/);
     expect(rows[1]!.description).toBe(`the version table, ${SCHEMA_TABLE}`);
+    expect(rows[2]!.description).toBe('subscriptions: Partner Center subscriptions stored with a snapshot');
+    expect(await tableNames(path)).toEqual([
+      'deployment',
+      SCHEMA_TABLE,
+      'sku_catalog',
+      'snapshots',
+      'subscriptions',
+    ]);
     for (const r of rows) {
       // applied_at is UTC with no zone; it falls within this test.
       const at = Date.parse(`${r.applied_at.replace(' ', 'T')}Z`);
@@ -166,6 +175,8 @@ describe('a DuckDB file written by Seatwise 0.1.0', () => {
             plan(partnerId, date, { groupBy: ['customerName', 'channel'] }),
           );
           expect(rowsOf(grouped.rows)).toEqual(expectedGroups(day, ['customerName', 'channel']));
+          // 0.1.0 stored no subscriptions; the table version 3 added is there, and empty.
+          expect(await store.listSubscriptions(partnerId, date)).toEqual([]);
         }
       }
       expect(await store.catalog()).toEqual(
@@ -233,7 +244,7 @@ describe('a DuckDB file written by Seatwise 0.1.0', () => {
     await (await openDuckDbStore({ path })).close();
     await (await openDuckDbStore({ path, readOnly: true })).close();
     expect(await versionRows(path)).toEqual(first);
-    expect(first).toHaveLength(2);
+    expect(first).toHaveLength(3);
   });
 
   it('is refused, unchanged, by a read-only open before it is migrated', async () => {
@@ -242,7 +253,7 @@ describe('a DuckDB file written by Seatwise 0.1.0', () => {
     const open = openDuckDbStore({ path, readOnly: true });
     await expect(open).rejects.toThrow(SchemaVersionError);
     await expect(open).rejects.toThrow(
-      `${path} has schema version 1, from an older Seatwise (Seatwise ${VERSION} reads version 2), and a ` +
+      `${path} has schema version 1, from an older Seatwise (Seatwise ${VERSION} reads version 3), and a ` +
         'read-only open does not migrate. Open it once without read-only so that it is migrated',
     );
     expect(readFileSync(path).equals(before)).toBe(true);
@@ -257,9 +268,16 @@ describe('schema versions of a DuckDB file', () => {
     expect(rows.map((r) => [r.version, r.seatwise_version])).toEqual([
       [1, VERSION],
       [2, VERSION],
+      [3, VERSION],
     ]);
     expect(rows[0]!.description).toBe('the layout of release 0.1.0: deployment, snapshots, sku_catalog');
-    expect(await tableNames(path)).toEqual(['deployment', SCHEMA_TABLE, 'sku_catalog', 'snapshots']);
+    expect(await tableNames(path)).toEqual([
+      'deployment',
+      SCHEMA_TABLE,
+      'sku_catalog',
+      'snapshots',
+      'subscriptions',
+    ]);
   });
 
   it('a file from a newer Seatwise is refused before anything is written, writable or read-only', async () => {
@@ -275,14 +293,14 @@ describe('schema versions of a DuckDB file', () => {
     const before = readFileSync(path);
     const message =
       `${path} was written by a newer Seatwise (schema version 99); Seatwise ${VERSION} understands ` +
-      'schema versions up to 2. Upgrade Seatwise to open it, or point --db at another database.';
+      'schema versions up to 3. Upgrade Seatwise to open it, or point --db at another database.';
     for (const readOnly of [false, true]) {
       const open = openDuckDbStore({ path, readOnly });
       await expect(open).rejects.toThrow(SchemaVersionError);
       await expect(open).rejects.toThrow(message);
     }
     expect(readFileSync(path).equals(before)).toBe(true);
-    expect((await versionRows(path)).map((r) => r.version)).toEqual([1, 2, 99]);
+    expect((await versionRows(path)).map((r) => r.version)).toEqual([1, 2, 3, 99]);
   });
 
   it('a file holding only some of Seatwise’s tables and no version table is refused', async () => {

@@ -9,11 +9,13 @@
 import { describe } from 'vitest';
 import type { Store } from '../../src/store/store.ts';
 import { describeReads } from './contract-reads.ts';
+import { describeSubscriptions } from './contract-subscriptions.ts';
 import { describeWrites } from './contract-writes.ts';
 
 export function describeStoreContract(name: string, open: () => Promise<Store>): void {
   describe(`store contract: ${name}`, () => {
     describeReads(open);
     describeWrites(open);
+    describeSubscriptions(open);
   });
 }

@@ -5,7 +5,7 @@
  */
 import type { RowColumns } from '../../src/domain/row.ts';
 import { feedRowColumns } from '../../src/ingest/row-files.ts';
-import type { LoadOutcome, Store } from '../../src/store/store.ts';
+import type { LoadOutcome, Store, SubscriptionRecord } from '../../src/store/store.ts';
 
 export interface LoadColumnsOptions {
   /** Recorded as the snapshots' source (default `test`). */
@@ -14,6 +14,8 @@ export interface LoadColumnsOptions {
   readonly dates?: string[];
   /** Customers a partial collection could not read. */
   readonly missingCustomers?: string[];
+  /** Subscriptions stored with the snapshots. */
+  readonly subscriptions?: readonly SubscriptionRecord[];
 }
 
 export type LoadSuccess = Extract<LoadOutcome, { ok: true }>;
@@ -31,6 +33,7 @@ export async function loadColumns(
       source: options.source ?? 'test',
       ...(options.dates === undefined ? {} : { dates: options.dates }),
       ...(options.missingCustomers === undefined ? {} : { missingCustomers: options.missingCustomers }),
+      ...(options.subscriptions === undefined ? {} : { subscriptions: options.subscriptions }),
     },
     (sink) => feedRowColumns(cols, 'test', sink),
   );

@@ -3,7 +3,8 @@ import { isIsoDay } from '../../domain/dates.ts';
 import { inTransaction } from './transaction.ts';
 
 /**
- * Retention: removes, in one transaction, the snapshots dated before `before` and their rows, of
+ * Retention: removes, in one transaction, the snapshots dated before `before`, their rows and
+ * subscriptions, of
  * one partner or of all. Rows are deleted by date range, so rows of a date that somehow lacks its
  * snapshots entry go too.
  */
@@ -21,6 +22,7 @@ export async function deleteSnapshotsBefore(
   await inTransaction(connection, async () => {
     const rows = await connection.run(`DELETE FROM deployment WHERE ${scope.where}`, scope.params);
     const snapshots = await connection.run(`DELETE FROM snapshots WHERE ${scope.where}`, scope.params);
+    await connection.run(`DELETE FROM subscriptions WHERE ${scope.where}`, scope.params);
     removed = { snapshots: snapshots.rowsChanged, rows: rows.rowsChanged };
   });
   return removed;

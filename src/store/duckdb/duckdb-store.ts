@@ -17,6 +17,7 @@ import {
   compileLatestSnapshot,
   compilePartnerSummary,
   compileSnapshotList,
+  compileSubscriptions,
 } from '../../sql/compile.ts';
 import { duckdbDialect } from '../../sql/dialect.ts';
 import type { SqlQuery } from '../../sql/query.ts';
@@ -26,6 +27,7 @@ import {
   processedDateOf,
   serviceTotalsOf,
   snapshotsOf,
+  subscriptionsOf,
 } from '../read-rows.ts';
 import type {
   ColumnarResult,
@@ -37,6 +39,7 @@ import type {
   ServiceTotals,
   SnapshotInfo,
   Store,
+  SubscriptionRecord,
 } from '../store.ts';
 import { toColumnarResult } from './columnar.ts';
 import { ConnectionPool } from './connection-pool.ts';
@@ -153,6 +156,10 @@ class DuckDbStore implements Store {
 
   async listSnapshots(partnerId: string): Promise<SnapshotInfo[]> {
     return snapshotsOf(await this.#select(compileSnapshotList(partnerId, duckdbDialect)));
+  }
+
+  async listSubscriptions(partnerId: string, processedDate: string): Promise<SubscriptionRecord[]> {
+    return subscriptionsOf(await this.#select(compileSubscriptions(partnerId, processedDate, duckdbDialect)));
   }
 
   async catalog(): Promise<CatalogSku[]> {

@@ -33,7 +33,13 @@ import {
   storedSelectSql,
 } from '../../sql/ingest.ts';
 import { type CsvHeader, readCsvHeader } from '../csv-header.ts';
-import type { LoadOutcome, LoadRequest, LoadSink, RawRow, RowError } from '../store.ts';
+import type { LoadOutcome, LoadRequest, LoadSink, RawRow, RowError, SubscriptionRecord } from '../store.ts';
+import {
+  checkSubscriptions,
+  SUBSCRIPTION_BATCH,
+  SUBSCRIPTION_COLUMNS,
+  subscriptionValues,
+} from '../subscription-rows.ts';
 import { locateRecords } from './csv-lines.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -172,6 +178,7 @@ async function replace(
   read: boolean,
 ): Promise<LoadOutcome> {
   const dates = await sourceDates(connection, source, request.dates ?? []);
+  checkSubscriptions(request.subscriptions ?? [], dates);
   let outcome: LoadOutcome | undefined;
   // Each scan starts with empty rejects tables.
   await connection.run(`DROP TABLE IF EXISTS ${REJECTS}; DROP TABLE IF EXISTS ${REJECT_SCANS}`);
@@ -180,6 +187,7 @@ async function replace(
     const rows = await insertOrdered(connection, request.partnerId, source);
     if (read && (await rejectedCount(connection)) > 0) throw new Refused('the reader rejected records');
     await recordSnapshots(connection, request, dates);
+    await insertSubscriptions(connection, request.partnerId, request.subscriptions ?? []);
     outcome = { ok: true, rows, ...(await distinctCounts(connection, request.partnerId, dates)), dates };
   });
   return outcome!;
@@ -409,6 +417,32 @@ async function deleteSnapshots(connection: DuckDBConnection, partnerId: string, 
   for (const date of dates) {
     await connection.run(`DELETE FROM deployment WHERE ${SCOPE}`, [partnerId, date]);
     await connection.run(`DELETE FROM snapshots WHERE ${SCOPE}`, [partnerId, date]);
+    await connection.run(`DELETE FROM subscriptions WHERE ${SCOPE}`, [partnerId, date]);
+  }
+}
+
+/** Stores the load's subscriptions (already checked), in batches of bound values. */
+async function insertSubscriptions(
+  connection: DuckDBConnection,
+  partnerId: string,
+  subscriptions: readonly SubscriptionRecord[],
+): Promise<void> {
+  const dates = new Set<string>(['processed_date', 'commitment_end_date']);
+  for (let from = 0; from < subscriptions.length; from += SUBSCRIPTION_BATCH) {
+    const batch = subscriptions.slice(from, from + SUBSCRIPTION_BATCH);
+    const params: (string | number | boolean | null)[] = [];
+    const tuples = batch.map((s) => {
+      const refs = [partnerId, ...subscriptionValues(s)].map((v, i) => {
+        params.push(v);
+        const ref = `$${params.length}`;
+        return i > 0 && dates.has(SUBSCRIPTION_COLUMNS[i - 1]!) ? `CAST(${ref} AS DATE)` : ref;
+      });
+      return `(${refs.join(', ')})`;
+    });
+    await connection.run(
+      `INSERT INTO subscriptions (partner_id, ${SUBSCRIPTION_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
+      params,
+    );
   }
 }
 

@@ -66,6 +66,36 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    description: 'subscriptions: Partner Center subscriptions stored with a snapshot',
+    statements: [
+      // One row per (partner, snapshot, customer, subscription), replaced and pruned with the
+      // snapshot; product_id is the deployment rows' productId it was matched to (match_kind says
+      // how), NULL when none.
+      `CREATE TABLE subscriptions (
+        partner_id VARCHAR NOT NULL,
+        processed_date DATE NOT NULL,
+        customer_tenant_id VARCHAR NOT NULL,
+        subscription_id VARCHAR NOT NULL,
+        offer_id VARCHAR NOT NULL,
+        offer_name VARCHAR NOT NULL,
+        friendly_name VARCHAR NOT NULL,
+        quantity BIGINT NOT NULL,
+        unit_type VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        term_duration VARCHAR NOT NULL,
+        billing_cycle VARCHAR NOT NULL,
+        commitment_end_date DATE,
+        auto_renew_enabled BOOLEAN,
+        is_trial BOOLEAN,
+        parent_subscription_id VARCHAR,
+        product_id VARCHAR,
+        match_kind VARCHAR NOT NULL,
+        PRIMARY KEY (partner_id, processed_date, customer_tenant_id, subscription_id)
+      )`,
+    ],
+  },
 ];
 
 /**

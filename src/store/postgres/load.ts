@@ -34,7 +34,21 @@ import {
   storedSelectSql,
 } from '../../sql/ingest.ts';
 import { type CsvHeader, readCsvHeader } from '../csv-header.ts';
-import type { LoadOutcome, LoadRequest, LoadSink, RawRow, RawValue, RowError } from '../store.ts';
+import type {
+  LoadOutcome,
+  LoadRequest,
+  LoadSink,
+  RawRow,
+  RawValue,
+  RowError,
+  SubscriptionRecord,
+} from '../store.ts';
+import {
+  checkSubscriptions,
+  SUBSCRIPTION_BATCH,
+  SUBSCRIPTION_COLUMNS,
+  subscriptionValues,
+} from '../subscription-rows.ts';
 import { replaceGroups } from './aggregates.ts';
 import { ensurePartitions, partitionName } from './partitions.ts';
 import { inTransaction, LOCKS } from './transaction.ts';
@@ -354,6 +368,7 @@ function sourceSql(stage: string, csvFiles: readonly CsvFile[]): string {
 /** Replaces the snapshots with the rows of `source`, or throws Refused (rolled back). */
 async function replace(client: pg.PoolClient, request: LoadRequest, source: string): Promise<LoadOutcome> {
   const dates = await sourceDates(client, source, request.dates ?? []);
+  checkSubscriptions(request.subscriptions ?? [], dates);
   await ensurePartitions(client, dates);
   try {
     const outcome = await inTransaction(client, async () => {
@@ -372,9 +387,14 @@ async function replace(client: pg.PoolClient, request: LoadRequest, source: stri
         request.partnerId,
         dates,
       ]);
+      await client.query(
+        'DELETE FROM subscriptions WHERE partner_id = $1 AND processed_date = ANY($2::date[])',
+        [request.partnerId, dates],
+      );
       const rows = await insertOrdered(client, request.partnerId, source);
       await replaceGroups(client, request.partnerId, dates);
       const counts = await recordSnapshots(client, request, dates);
+      await insertSubscriptions(client, request.partnerId, request.subscriptions ?? []);
       return {
         ok: true as const,
         rows,
@@ -387,6 +407,31 @@ async function replace(client: pg.PoolClient, request: LoadRequest, source: stri
   } catch (err) {
     if ((err as { code?: string }).code === REFUSED) throw new Refused('a row was refused');
     throw err;
+  }
+}
+
+/** Stores the load's subscriptions (already checked), in batches of bound values. */
+async function insertSubscriptions(
+  client: pg.PoolClient,
+  partnerId: string,
+  subscriptions: readonly SubscriptionRecord[],
+): Promise<void> {
+  const dates = new Set<string>(['processed_date', 'commitment_end_date']);
+  for (let from = 0; from < subscriptions.length; from += SUBSCRIPTION_BATCH) {
+    const batch = subscriptions.slice(from, from + SUBSCRIPTION_BATCH);
+    const params: (string | number | boolean | null)[] = [];
+    const tuples = batch.map((s) => {
+      const refs = [partnerId, ...subscriptionValues(s)].map((v, i) => {
+        params.push(v);
+        const ref = `$${params.length}`;
+        return i > 0 && dates.has(SUBSCRIPTION_COLUMNS[i - 1]!) ? `${ref}::date` : ref;
+      });
+      return `(${refs.join(', ')})`;
+    });
+    await client.query(
+      `INSERT INTO subscriptions (partner_id, ${SUBSCRIPTION_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
+      params,
+    );
   }
 }
 

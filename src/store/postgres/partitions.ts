@@ -82,6 +82,7 @@ export async function deleteSnapshotsBefore(
         await client.query(`DROP TABLE ${p.name}`);
       }
       await client.query('DELETE FROM deployment_groups WHERE processed_date < $1::date', [before]);
+      await client.query('DELETE FROM subscriptions WHERE processed_date < $1::date', [before]);
       const snapshots = await client.query('DELETE FROM snapshots WHERE processed_date < $1::date', [before]);
       return { snapshots: snapshots.rowCount ?? 0, rows };
     }
@@ -95,6 +96,10 @@ export async function deleteSnapshotsBefore(
       if (left.rowCount === 0) await client.query(`DROP TABLE ${p.name}`);
     }
     await client.query('DELETE FROM deployment_groups WHERE processed_date < $1::date AND partner_id = $2', [
+      before,
+      partnerId,
+    ]);
+    await client.query('DELETE FROM subscriptions WHERE processed_date < $1::date AND partner_id = $2', [
       before,
       partnerId,
     ]);

@@ -20,6 +20,7 @@ import {
   compileLatestSnapshot,
   compilePartnerSummary,
   compileSnapshotList,
+  compileSubscriptions,
 } from '../../sql/compile.ts';
 import { postgresDialect } from '../../sql/dialect.ts';
 import type { SqlQuery } from '../../sql/query.ts';
@@ -30,6 +31,7 @@ import {
   processedDateOf,
   serviceTotalsOf,
   snapshotsOf,
+  subscriptionsOf,
 } from '../read-rows.ts';
 import { pendingMigrations, SCHEMA_TABLE } from '../schema-version.ts';
 import type {
@@ -42,6 +44,7 @@ import type {
   ServiceTotals,
   SnapshotInfo,
   Store,
+  SubscriptionRecord,
 } from '../store.ts';
 import { load, sweepStaging } from './load.ts';
 import { deleteSnapshotsBefore } from './partitions.ts';
@@ -225,6 +228,10 @@ class PostgresStore implements Store {
 
   async listSnapshots(partnerId: string): Promise<SnapshotInfo[]> {
     return snapshotsOf(await this.#select(compileSnapshotList(partnerId, d)));
+  }
+
+  async listSubscriptions(partnerId: string, processedDate: string): Promise<SubscriptionRecord[]> {
+    return subscriptionsOf(await this.#select(compileSubscriptions(partnerId, processedDate, d)));
   }
 
   async catalog(): Promise<CatalogSku[]> {

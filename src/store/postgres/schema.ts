@@ -123,6 +123,36 @@ const V2: readonly string[] = [
   $$`,
 ];
 
+/** Partner Center subscriptions stored with a snapshot (the same columns as DuckDB's). */
+const V3: readonly string[] = [
+  `CREATE TABLE subscriptions (
+    partner_id ${TEXT},
+    processed_date date NOT NULL,
+    customer_tenant_id ${TEXT},
+    subscription_id ${TEXT},
+    offer_id ${TEXT},
+    offer_name ${TEXT},
+    friendly_name ${TEXT},
+    quantity bigint NOT NULL,
+    unit_type ${TEXT},
+    status ${TEXT},
+    term_duration ${TEXT},
+    billing_cycle ${TEXT},
+    commitment_end_date date,
+    auto_renew_enabled boolean,
+    is_trial boolean,
+    parent_subscription_id text COLLATE "C",
+    product_id text COLLATE "C",
+    match_kind ${TEXT},
+    PRIMARY KEY (partner_id, processed_date, customer_tenant_id, subscription_id)
+  )`,
+];
+
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 2, description: 'tables, day partitions, helper functions', statements: V2 },
+  {
+    version: 3,
+    description: 'subscriptions: Partner Center subscriptions stored with a snapshot',
+    statements: V3,
+  },
 ];
