@@ -129,6 +129,7 @@ async function importSnapshots(
     // The date is replaced even if every SKU was excluded: the snapshot then says "nothing deployed".
     dates: [processedDate],
     ...(load.missingCustomers === undefined ? {} : { missingCustomers: load.missingCustomers }),
+    ...(load.subscriptions === undefined ? {} : { subscriptions: load.subscriptions }),
   };
   const result = loaded(
     await store.load(request, (sink) => feedRowColumns(load.rows, format, sink, load.origin)),
@@ -136,6 +137,13 @@ async function importSnapshots(
   let text = summary(partnerId, result);
   for (const e of read.summary.excluded) {
     text += `excluded ${e.count} SKU entries (${e.reason}), e.g. ${e.examples.join(', ')}\n`;
+  }
+  const subs = read.summary.subscriptions;
+  if (subs !== undefined) {
+    const m = subs.byMatch;
+    text +=
+      `subscriptions: ${subs.subscriptions} of ${subs.customers} customer(s) stored; matched to a product ` +
+      `exactly ${m.exact}, by name ${m.name}, by catalog ${m.catalog}, not matched ${m.none}\n`;
   }
   const missing = load.missingCustomers ?? [];
   if (missing.length > 0) {

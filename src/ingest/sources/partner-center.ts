@@ -1,18 +1,21 @@
 /**
- * Partner Center `GET /v1/customers` and `GET /v1/customers/{id}/subscribedskus`
- * (docs/data-sources.md, "The inputs"): either as a directory written by `collect --save-raw`
- * (`customers.json` plus `subscribedskus/<customer-id>.json`) or as bodies the live `collect`
- * command fetched (`buildPartnerCenterSnapshot`).
+ * Partner Center `GET /v1/customers`, `GET /v1/customers/{id}/subscribedskus` and
+ * `GET /v1/customers/{id}/subscriptions` (docs/data-sources.md, "The inputs", "Subscriptions"):
+ * either as a directory written by `collect --save-raw` (`customers.json` plus
+ * `subscribedskus/<customer-id>.json` and, when present, `subscriptions/<customer-id>.json`) or as
+ * bodies the live `collect` command fetched (`buildPartnerCenterSnapshot`).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { normalizeGuid } from '../../domain/guid.ts';
+import type { SubscriptionRecord } from '../../store/store.ts';
 import { showValue } from '../row-fields.ts';
 import { type CustomerInfo, collectCustomers, customerItems } from './customers.ts';
 import { partnerCenterParent } from './detect-format.ts';
 import { jsonShape, shapeAdvice, subscribedSkusFolderAdvice } from './input-shape.ts';
 import { elementLines, lineAt, parseJson, readText } from './json-file.ts';
 import { asObject, type SkuEntry, SnapshotBuilder, seatCount, text } from './snapshot-builder.ts';
+import { type CustomerSku, countSubscriptions, mapSubscriptions } from './subscriptions.ts';
 import type { SourceOptions, SourceReadResult } from './types.ts';
 
 const READ_AHEAD = 16;
@@ -26,6 +29,8 @@ export interface PartnerCenterInput {
   readonly customers: readonly unknown[];
   /** By customer id: that customer's subscribed SKUs response body. */
   readonly subscribedSkus: ReadonlyMap<string, unknown>;
+  /** By customer id: that customer's subscriptions response body; absent when not fetched. */
+  readonly subscriptions?: ReadonlyMap<string, unknown>;
 }
 
 /**
@@ -46,13 +51,50 @@ export function buildPartnerCenterSnapshot(
     (_, reason) => error(0, reason),
   );
   const byId = new Map(customers.map((c) => [c.id, c]));
+  const skusOf = new Map<string, CustomerSku[]>();
   for (const [key, body] of input.subscribedSkus) {
     if (builder.stopped) break;
     const customer = customerFor(key, byId, (reason) => error(0, reason));
     if (customer === undefined) continue;
-    mapSubscribedSkus(body, customer, builder, () => 0, `customer ${customer.id}: `);
+    skusOf.set(
+      customer.id,
+      mapSubscribedSkus(body, customer, builder, () => 0, `customer ${customer.id}: `),
+    );
   }
-  return builder.result(0);
+  if (input.subscriptions === undefined) return builder.result(0);
+  const records: SubscriptionRecord[] = [];
+  for (const [key, body] of input.subscriptions) {
+    if (builder.stopped) break;
+    const customer = customerFor(key, byId, (reason) => error(0, reason), 'subscriptions');
+    if (customer === undefined) continue;
+    const prefix = `customer ${customer.id} subscriptions: `;
+    records.push(
+      ...mapSubscriptions(body, {
+        customerTenantId: customer.tenantId,
+        processedDate: options.processedDate,
+        skus: skusOf.get(customer.id) ?? [],
+        catalog: options.catalog,
+        lineOf: () => 0,
+        error,
+        prefix,
+      }),
+    );
+  }
+  return withSubscriptions(builder.result(0), records, input.subscriptions.size);
+}
+
+/** Adds the subscriptions read to a successful result, its load and its summary. */
+function withSubscriptions(
+  result: SourceReadResult,
+  records: readonly SubscriptionRecord[],
+  customers: number,
+): SourceReadResult {
+  if (!result.ok) return result;
+  return {
+    ok: true,
+    load: { ...result.load, subscriptions: records },
+    summary: { ...result.summary, subscriptions: countSubscriptions(records, customers) },
+  };
 }
 
 /**
@@ -92,6 +134,7 @@ export async function readPartnerCenterDir(dir: string, options: SourceOptions):
   }
   const files = names.map((n) => join(skuDir, n));
   const read = new Set<string>();
+  const skusOf = new Map<string, CustomerSku[]>();
   const pending: (ReturnType<typeof readText> | undefined)[] = files.slice(0, READ_AHEAD).map(readText);
   for (let i = 0; i < files.length && !builder.stopped; i++) {
     const next = files[i + READ_AHEAD];
@@ -112,9 +155,13 @@ export async function readPartnerCenterDir(dir: string, options: SourceOptions):
       continue;
     }
     const lines = elementLines(file.text, 'items');
-    mapSubscribedSkus(parsed.value, customer, builder, (k) => lineAt(lines, k), '');
+    skusOf.set(
+      customer.id,
+      mapSubscribedSkus(parsed.value, customer, builder, (k) => lineAt(lines, k), ''),
+    );
   }
   await Promise.allSettled(pending.filter((p) => p !== undefined));
+  const subscriptions = await readSubscriptionsDir(dir, byId, skusOf, builder, options);
   const missing = customers.filter((c) => !read.has(c.id)).map((c) => c.tenantId);
   if (folderRead && !builder.stopped && missing.length > 0 && missing.length === customers.length) {
     builder.beginFile(skuDir);
@@ -125,7 +172,72 @@ export async function readPartnerCenterDir(dir: string, options: SourceOptions):
         'file; save their subscribedskus responses there (collect --save-raw writes one per customer)',
     );
   }
-  return builder.result(files.length + 1, missing);
+  const result = builder.result(files.length + 1 + (subscriptions?.files ?? 0), missing);
+  return subscriptions === undefined
+    ? result
+    : withSubscriptions(result, subscriptions.records, subscriptions.files);
+}
+
+/**
+ * The `subscriptions/<customer-id>.json` files, when the folder exists (a directory without it
+ * imports as before, with no subscriptions). A customer without a file simply has none stored.
+ */
+async function readSubscriptionsDir(
+  dir: string,
+  byId: ReadonlyMap<string, CustomerInfo>,
+  skusOf: ReadonlyMap<string, readonly CustomerSku[]>,
+  builder: SnapshotBuilder,
+  options: SourceOptions,
+): Promise<{ records: SubscriptionRecord[]; files: number } | undefined> {
+  const folder = join(dir, 'subscriptions');
+  let names: string[];
+  try {
+    names = (await readdir(folder)).filter((n) => n.toLowerCase().endsWith('.json')).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    builder.beginFile(folder);
+    builder.error(
+      0,
+      `cannot read the subscriptions/ folder: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return { records: [], files: 0 };
+  }
+  const records: SubscriptionRecord[] = [];
+  for (const name of names) {
+    if (builder.stopped) break;
+    const path = join(folder, name);
+    builder.beginFile(path);
+    const customer = customerFor(
+      name.slice(0, -'.json'.length),
+      byId,
+      (r) => builder.error(1, r),
+      'subscriptions',
+    );
+    if (customer === undefined) continue;
+    const file = await readText(path);
+    if (!file.ok) {
+      builder.error(0, file.reason);
+      continue;
+    }
+    const parsed = parseJson(file.text);
+    if (!parsed.ok) {
+      builder.error(parsed.line, parsed.reason);
+      continue;
+    }
+    const lines = elementLines(file.text, 'items');
+    records.push(
+      ...mapSubscriptions(parsed.value, {
+        customerTenantId: customer.tenantId,
+        processedDate: options.processedDate,
+        skus: skusOf.get(customer.id) ?? [],
+        catalog: options.catalog,
+        lineOf: (k) => lineAt(lines, k),
+        error: (line, reason) => builder.error(line, reason),
+        prefix: '',
+      }),
+    );
+  }
+  return { records, files: names.length };
 }
 
 /**
@@ -188,42 +300,49 @@ function customerFor(
   key: string,
   byId: ReadonlyMap<string, CustomerInfo>,
   error: (reason: string) => void,
+  what = 'subscribed SKUs',
 ): CustomerInfo | undefined {
   const id = normalizeGuid(key.trim());
   if (id === undefined) {
-    error(`subscribed SKUs of customer ${showValue(key)}: the customer id is not a GUID`);
+    error(`${what} of customer ${showValue(key)}: the customer id is not a GUID`);
     return undefined;
   }
   const customer = byId.get(id);
-  if (customer === undefined)
-    error(`subscribed SKUs of customer ${id}: no such customer in the customers list`);
+  if (customer === undefined) error(`${what} of customer ${id}: no such customer in the customers list`);
   return customer;
 }
 
-/** Maps one subscribed SKUs response of one customer. */
+/**
+ * Maps one subscribed SKUs response of one customer; returns its SKUs (every item with a GUID id,
+ * excluded ones too), which subscriptions are matched against.
+ */
 function mapSubscribedSkus(
   body: unknown,
   customer: CustomerInfo,
   builder: SnapshotBuilder,
   lineOf: (index: number) => number,
   context: string,
-): void {
+): CustomerSku[] {
+  const skus: CustomerSku[] = [];
   const items = Array.isArray(body) ? body : asObject(body)?.items;
   if (!Array.isArray(items)) {
     builder.error(lineOf(-1), `${context}expected a subscribed SKUs response {"items": [...]}`);
-    return;
+    return skus;
   }
   for (let i = 0; i < items.length; i++) {
     const line = lineOf(i);
     const sku = skuOf(items[i], i);
     if (typeof sku === 'string') {
       const where = context === '' ? '' : `${context}items[${i}]: `;
-      if (!builder.error(line, where + sku)) return;
+      if (!builder.error(line, where + sku)) return skus;
       continue;
     }
+    const skuId = normalizeGuid(sku.skuId);
+    if (skuId !== undefined) skus.push({ skuId, name: sku.productName, partNumber: sku.partNumber });
     const entry = { line, customerTenantId: customer.tenantId, customerName: customer.name, ...sku };
-    if (!builder.add(entry)) return;
+    if (!builder.add(entry)) return skus;
   }
+  return skus;
 }
 
 /** One subscribed SKU item, or the reason it cannot be used. */

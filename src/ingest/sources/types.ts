@@ -6,7 +6,8 @@ import type { ClassificationTable } from '../../domain/classify.ts';
 import type { RowColumns } from '../../domain/row.ts';
 import type { CatalogSku } from '../../domain/sku-catalog.ts';
 import type { ExclusionList } from '../../domain/sku-exclusions.ts';
-import type { RowError } from '../../store/store.ts';
+import type { RowError, SubscriptionRecord } from '../../store/store.ts';
+import type { SubscriptionCounts } from './subscriptions.ts';
 
 export type RowFileError = RowError;
 
@@ -43,6 +44,8 @@ export interface SourceLoad {
    * and the snapshot is partial. Absent when nothing is missing.
    */
   missingCustomers?: readonly string[];
+  /** Partner Center only: subscriptions to store with the snapshot (absent when none were read). */
+  subscriptions?: readonly SubscriptionRecord[];
 }
 
 export type ExclusionReason = 'free-or-trial' | 'company-wide' | 'no-paid-seats';
@@ -69,6 +72,11 @@ export interface SourceSummary {
    * When not empty the snapshot is partial, and the load carries the same ids.
    */
   missingCustomers?: string[];
+  /**
+   * Partner Center only, when any subscriptions response (or `subscriptions/` file) was read: how
+   * many subscriptions were kept, of how many customers, and how each was matched to a product.
+   */
+  subscriptions?: SubscriptionCounts;
 }
 
 export type SourceReadResult =
