@@ -136,6 +136,14 @@ module.exports = {
       to: { path: [pkg('redis'), pkg('@redis/[^/]+')] },
     },
     {
+      name: 'msal-only-in-sign-in',
+      comment:
+        'only src/ingest/sign-in/ may import @azure/msal-node (the CLI loads it with a dynamic import, in login and collect)',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/ingest/sign-in/' },
+      to: { path: [pkg('@azure/msal-node'), pkg('@azure/msal-common')] },
+    },
+    {
       name: 'store-port-pure',
       comment: 'src/store/store.ts (the port) imports neither src/sql/ nor a database driver',
       severity: 'error',

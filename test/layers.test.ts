@@ -96,6 +96,7 @@ describe('layer rules on the fixture', () => {
       'duckdb-only-in-adapter',
       'pg-only-in-adapter',
       'redis-only-in-limiter',
+      'msal-only-in-sign-in',
       'store-port-pure',
       'cli-no-server',
       'cli-main-dynamic-only',
