@@ -6,6 +6,7 @@ import { registerCollect } from './commands/collect.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerExport } from './commands/export.ts';
 import { registerImport } from './commands/import.ts';
+import { registerLogin } from './commands/login.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSnapshots } from './commands/snapshots.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerImport(program);
   registerCollect(program);
+  registerLogin(program);
   registerDemo(program);
   registerToken(program);
   registerQuery(program);

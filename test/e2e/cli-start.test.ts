@@ -1,7 +1,8 @@
 /**
  * The CLI starts without the heavy parts: `seatwise --help` and `seatwise token` (on a DuckDB file,
  * whose issuer key is a file beside it) import neither DuckDB, nor Fastify, nor a PostgreSQL or
- * Redis client. Traced with a module hook on the real, compiled `bin/seatwise`.
+ * Redis client, nor MSAL (which login and collect load). Traced with a module hook on the real,
+ * compiled `bin/seatwise`.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../support/cli.ts';
 
 const HOOK = fileURLToPath(new URL('../support/trace-packages.mjs', import.meta.url));
-const HEAVY = ['@duckdb/node-api', 'fastify', 'pg', 'pg-copy-streams', 'redis'];
+const HEAVY = ['@duckdb/node-api', 'fastify', 'pg', 'pg-copy-streams', 'redis', '@azure/msal-node'];
 
 let dir: string;
 beforeAll(async () => {

@@ -25,6 +25,7 @@ import { CliError } from '../cli-error.ts';
 import { partnerOption, positiveInt } from '../options.ts';
 import { mappingOptions } from '../source-options.ts';
 import { withStore } from '../with-store.ts';
+import { signedInTokens } from './login.ts';
 
 /** Test hooks, deliberately not flags: retry delays in ms (`10,20,30`) and the per-attempt timeout. */
 export const COLLECT_ENV = Object.freeze({
@@ -66,6 +67,9 @@ export function registerCollect(program: Command): void {
       'shell command printing a bearer token; run again before it expires and after a 401',
     )
     .option('--token-env <var>', 'environment variable holding a bearer token')
+    .option('--credentials <file>', 'no --token-*: use this `seatwise login` file (default: beside --db)')
+    .option('--client-secret-env <var>', 'stored sign-in: redeem as a confidential app, secret in VAR')
+    .option('--client-certificate <pem>', 'stored sign-in: redeem with this certificate and its key')
     .option('--concurrency <n>', 'subscribedskus requests in flight', '8')
     .option('--date <day>', 'processed date YYYY-MM-DD of the snapshot (default: today, UTC)')
     .option(
@@ -89,7 +93,11 @@ export function registerCollect(program: Command): void {
       const concurrency = positiveInt('--concurrency', opts.concurrency);
       if (!/^https?:\/\/[^/]/i.test(opts.baseUrl))
         throw new CliError(`--base-url must be an http(s) URL, got '${opts.baseUrl}'`, 2);
-      const tokens = tokenSource(opts.tokenCommand, opts.tokenEnv);
+      // Neither token option: the stored sign-in of `seatwise login` (docs/connect.md).
+      const tokens =
+        opts.tokenCommand === undefined && opts.tokenEnv === undefined
+          ? await signedInTokens(opts)
+          : tokenSource(opts.tokenCommand, opts.tokenEnv);
       const allowPartial = opts.allowPartial === true;
       const env = envNumbers();
       const client = createPartnerClient({
