@@ -58,4 +58,16 @@ describe('CLI start-up', () => {
     const { packages } = await traced('snapshots', ['snapshots', '--db', join(dir, 'start.duckdb')]);
     expect(packages).toContain('@duckdb/node-api');
   });
+
+  it('the trace sees MSAL when login loads it', async () => {
+    const { stdout, packages } = await traced('logout', ['logout', '--credentials', join(dir, 'none.json')]);
+    expect(stdout).toContain('No stored sign-in');
+    expect(packages).not.toContain('@azure/msal-node');
+    // login loads it before it checks its flags, so a bad --tenant is enough to see it.
+    await expect(
+      traced('login', ['login', '--tenant', 'x y', '--client-id', 'c', '--credentials', join(dir, 'none.json')]),
+    ).rejects.toThrow(/--tenant must be/);
+    const loaded = (await readFile(join(dir, 'login.txt'), 'utf8')).split('\n');
+    expect(loaded).toContain('@azure/msal-node');
+  });
 });

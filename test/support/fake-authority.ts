@@ -102,7 +102,10 @@ export interface FakeAuthorityOptions {
   /** The application's secret; a refresh with another secret gets AADSTS7000215. */
   readonly clientSecret?: string;
   readonly user?: { readonly oid: string; readonly upn: string; readonly name: string };
-  /** Lifetime of access tokens (s). Default 60, under MSAL's 5-minute margin, so every use refreshes. */
+  /**
+   * Lifetime of access tokens (s). Default 120: under MSAL's 5-minute margin, so every new client
+   * redeems the refresh token, and over the 60 s a token source keeps a token before replacing it.
+   */
   readonly accessTokenSeconds?: number;
   /** The `interval` of a device-code answer (s). Default 0.05. */
   readonly pollIntervalSeconds?: number;
@@ -200,7 +203,7 @@ export async function startFakeAuthority(options: FakeAuthorityOptions): Promise
 
   function issueTokens(clientId: string): Record<string, unknown> {
     const now = Math.floor(Date.now() / 1000);
-    const lifetime = options.accessTokenSeconds ?? 60;
+    const lifetime = options.accessTokenSeconds ?? 120;
     const accessToken = [
       b64({ typ: 'JWT', alg: 'RS256', kid: 'fake' }),
       b64({
