@@ -20,6 +20,7 @@ import {
 } from '../../ingest/collect/token-source.ts';
 import { feedRowColumns } from '../../ingest/row-files.ts';
 import { buildPartnerCenterSnapshot } from '../../ingest/sources/partner-center.ts';
+import { countSubscriptions } from '../../ingest/sources/subscriptions.ts';
 import { createPartnerClient, type RetryOptions } from '../../sdk/index.ts';
 import { CliError } from '../cli-error.ts';
 import { partnerOption, positiveInt } from '../options.ts';
@@ -38,10 +39,13 @@ With --json, stdout is one JSON object (also when the run fails, then with "writ
   partnerId, processedDate     the snapshot (partner GUID, YYYY-MM-DD)
   written                      whether the store was changed
   customersListed              customers GET /v1/customers returned
-  customersCollected           customers whose subscribed SKUs were read
+  customersCollected           customers whose subscribed SKUs and subscriptions were read
   rows, customers, products    what was stored
+  subscriptions                {subscriptions, customers, byMatch: {exact, name, catalog, none}}
+                               subscriptions stored and how each was matched to a product
   excluded                     [{reason, count, examples}] SKUs left out (free/trial, company-wide, no paid seats)
-  missingCustomers             [{customerId, tenantId, name, error}] customers that failed after retries
+  missingCustomers             [{customerId, tenantId, name, error}] customers whose subscribedskus or
+                               subscriptions call failed after retries
   skippedCustomers             customers not asked for after the first failure (without --allow-partial)
   requests, retries            HTTP requests made, and how many were retries
   rawDir                       the --save-raw directory or null
@@ -56,7 +60,7 @@ export function registerCollect(program: Command): void {
   program
     .command('collect')
     .description(
-      'pull one snapshot live from a Partner-Center-compatible API (customers, then their subscribed SKUs) and store it at the end, all or nothing',
+      'pull one snapshot live from a Partner-Center-compatible API (customers, then their subscribed SKUs and subscriptions) and store it at the end, all or nothing',
     )
     .requiredOption(
       '--base-url <url>',
@@ -70,11 +74,11 @@ export function registerCollect(program: Command): void {
     .option('--credentials <file>', 'no --token-*: use this `seatwise login` file (default: beside --db)')
     .option('--client-secret-env <var>', 'stored sign-in: redeem as a confidential app, secret in VAR')
     .option('--client-certificate <pem>', 'stored sign-in: redeem with this certificate and its key')
-    .option('--concurrency <n>', 'subscribedskus requests in flight', '8')
+    .option('--concurrency <n>', 'customers read at once (subscribedskus, then subscriptions)', '8')
     .option('--date <day>', 'processed date YYYY-MM-DD of the snapshot (default: today, UTC)')
     .option(
       '--save-raw <dir>',
-      'also save the responses (customers.json, subscribedskus/<id>.json) for `import --format partner-center`',
+      'also save the responses (customers.json, subscribedskus/<id>.json, subscriptions/<id>.json) for `import --format partner-center`',
     )
     .option('--allow-partial', 'store the customers that could be read and record the ones that could not')
     .option('--partner <guid>', 'partner tenant id the rows belong to; default: the demo partner')
@@ -121,7 +125,9 @@ export function registerCollect(program: Command): void {
           concurrency,
           failFast: !allowPartial,
           onProgress: progress.update,
-          ...(raw === undefined ? {} : { onSubscribedSkus: raw.saveSubscribedSkus }),
+          ...(raw === undefined
+            ? {}
+            : { onSubscribedSkus: raw.saveSubscribedSkus, onSubscriptions: raw.saveSubscriptions }),
         });
       } catch (err) {
         throw new CliError(
@@ -142,6 +148,7 @@ export function registerCollect(program: Command): void {
         rows: 0,
         customers: 0,
         products: 0,
+        subscriptions: countSubscriptions([], 0),
         excluded: [],
         missingCustomers: missing,
         skippedCustomers: result.skipped,
@@ -167,8 +174,12 @@ export function registerCollect(program: Command): void {
 
       const mapped = await withStore(resolveDbPath(opts.db), async (store) => {
         const read = buildPartnerCenterSnapshot(
-          // Failed customers have no subscribedskus entry, so they simply map to no rows.
-          { customers: result.customers, subscribedSkus: result.subscribedSkus },
+          // Failed customers have no subscribedskus or subscriptions entry: no rows, no subscriptions.
+          {
+            customers: result.customers,
+            subscribedSkus: result.subscribedSkus,
+            subscriptions: result.subscriptions,
+          },
           { ...(await mappingOptions(store, {}, { partnerId, processedDate })), source: 'collect' },
         );
         if (!read.ok) {
@@ -182,6 +193,7 @@ export function registerCollect(program: Command): void {
           ...(allowPartial && missing.length > 0
             ? { missingCustomers: missing.map((m) => normalizeGuid(m.tenantId) ?? m.tenantId) }
             : {}),
+          ...(read.load.subscriptions === undefined ? {} : { subscriptions: read.load.subscriptions }),
         };
         const outcome = await store.load(request, (sink) =>
           feedRowColumns(read.load.rows, 'collect', sink, read.load.origin),
@@ -200,6 +212,7 @@ export function registerCollect(program: Command): void {
         rows: mapped.summary.rows,
         customers: mapped.summary.customers,
         products: mapped.summary.products,
+        subscriptions: mapped.summary.subscriptions ?? countSubscriptions([], 0),
         excluded: mapped.summary.excluded,
         seconds: (performance.now() - started) / 1000,
       };

@@ -51,27 +51,31 @@ describe('collectPartnerCenter', () => {
     expect(result.requests).toBe(fake.requests.length);
   });
 
-  it('keeps at most `concurrency` subscribedskus calls in flight', async () => {
+  it('keeps at most `concurrency` customer calls in flight', async () => {
     fake = await startFakePartnerCenter({ customers: fakeCustomers(12) });
     let inFlight = 0;
     let most = 0;
     const base = client(fake.baseUrl);
-    // The SDK's client, with each subscribed SKUs call counted while it is in flight.
+    // The SDK's client, with each customer call counted while it is in flight.
+    const counted = async <T>(call: () => Promise<T>): Promise<T> => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        await new Promise((r) => setTimeout(r, 5));
+        return await call();
+      } finally {
+        inFlight--;
+      }
+    };
     const counting: PartnerCenterReader = {
       customers: {
         pages: (query, options) => base.customers.pages(query, options),
         byId: (id) => ({
           subscribedSkus: {
-            get: async (options) => {
-              inFlight++;
-              most = Math.max(most, inFlight);
-              try {
-                await new Promise((r) => setTimeout(r, 5));
-                return await base.customers.byId(id).subscribedSkus.get(options);
-              } finally {
-                inFlight--;
-              }
-            },
+            get: (options) => counted(() => base.customers.byId(id).subscribedSkus.get(options)),
+          },
+          subscriptions: {
+            get: (options) => counted(() => base.customers.byId(id).subscriptions.get(options)),
           },
         }),
       },
@@ -92,7 +96,7 @@ describe('collectPartnerCenter', () => {
     });
     const result = await collectPartnerCenter({ client: client(fake.baseUrl) });
     expect(result.failures).toEqual([]);
-    const calls = fake.requests.filter((r) => r.customerId === first);
+    const calls = fake.requests.filter((r) => r.customerId === first && r.kind === 'subscribedskus');
     expect(calls.map((r) => r.status)).toEqual([503, 503, 200]);
     expect(new Set(calls.map((r) => r.requestId)).size).toBe(1);
     const pages = fake.requests.filter((r) => r.kind === 'customers');
@@ -169,6 +173,88 @@ describe('collectPartnerCenter', () => {
     ).rejects.toThrow(/HTTP 401/);
     // A fixed token has no replacement: the 401 is not retried.
     expect(fake.requests.length - before).toBe(1);
+  });
+
+  it('reads each customer’s subscriptions after its subscribed SKUs and hands both on to be saved', async () => {
+    const customers = fakeCustomers(3);
+    const subscriptions = [
+      {
+        id: 'S-1',
+        offerId: 'CFQ7TTC0LFLX:0001',
+        offerName: 'Office 365 E3',
+        quantity: 12,
+        billingCycle: 'annual',
+      },
+    ];
+    const one = { ...customers[1]!, subscriptions };
+    fake = await startFakePartnerCenter({ customers: [customers[0]!, one, customers[2]!] });
+    const saved: string[] = [];
+    const result = await collectPartnerCenter({
+      client: client(fake.baseUrl),
+      concurrency: 1,
+      onSubscribedSkus: async (id) => {
+        saved.push(`skus ${id}`);
+      },
+      onSubscriptions: async (id, text) => {
+        saved.push(`subscriptions ${id} ${(JSON.parse(text) as { items: unknown[] }).items.length}`);
+      },
+    });
+    expect(result.failures).toEqual([]);
+    expect([...result.subscriptions.keys()]).toEqual(customers.map((c) => c.id));
+    const body = result.subscriptions.get(one.id) as { items: Record<string, unknown>[] };
+    expect(
+      body.items.map((i) => [i.id, i.offerId, i.offerName, i.quantity, i.billingCycle, i.status]),
+    ).toEqual([['S-1', 'CFQ7TTC0LFLX:0001', 'Office 365 E3', 12, 'annual', 'active']]);
+    expect(saved).toEqual([
+      `skus ${customers[0]!.id}`,
+      // fakeCustomers: every third has Sales beside E3, and one default subscription per SKU.
+      `subscriptions ${customers[0]!.id} 2`,
+      `skus ${one.id}`,
+      `subscriptions ${one.id} 1`,
+      `skus ${customers[2]!.id}`,
+      `subscriptions ${customers[2]!.id} 1`,
+    ]);
+    // One customer at a time: its subscribedskus call, then its subscriptions call.
+    expect(fake.requests.filter((r) => r.kind !== 'customers').map((r) => [r.kind, r.customerId])).toEqual(
+      customers.flatMap((c) => [
+        ['subscribedskus', c.id],
+        ['subscriptions', c.id],
+      ]),
+    );
+  });
+
+  it('counts a customer whose subscriptions call fails as failed: neither response is kept or saved', async () => {
+    const customers = fakeCustomers(3);
+    const bad = customers[1]!;
+    fake = await startFakePartnerCenter({
+      customers,
+      faults: [
+        { match: (r) => r.kind === 'subscriptions' && r.customerId === bad.id, status: 500, times: Infinity },
+      ],
+    });
+    const saved: string[] = [];
+    const save = async (id: string) => {
+      saved.push(id);
+    };
+    const result = await collectPartnerCenter({
+      client: client(fake.baseUrl),
+      onSubscribedSkus: save,
+      onSubscriptions: save,
+    });
+    expect(result.failures.map((f) => [f.id, f.error])).toEqual([
+      [
+        bad.id,
+        expect.stringMatching(
+          new RegExp(`^HTTP 500: scripted 500 \\(GET .*/v1/customers/${bad.id}/subscriptions, `),
+        ),
+      ],
+    ]);
+    expect(result.subscribedSkus.has(bad.id)).toBe(false);
+    expect(result.subscriptions.has(bad.id)).toBe(false);
+    expect(result.subscribedSkus.size).toBe(2);
+    expect(result.subscriptions.size).toBe(2);
+    expect(saved).not.toContain(bad.id);
+    expect(saved).toHaveLength(4);
   });
 
   it('fails the run when a customers page has the wrong shape', async () => {

@@ -2,7 +2,9 @@
  * Reads one snapshot's inputs live from a Partner-Center-compatible API through a Partner Center
  * client (the SDK's, `createPartnerClient` in src/sdk/, which does the HTTP: retries, 429, 401,
  * byte-order marks): every customer page (chained by `MS-ContinuationToken`, so strictly one after
- * another), then each customer's subscribed SKUs with bounded concurrency. Nothing is mapped or
+ * another), then each customer's subscribed SKUs and subscriptions (one call after the other, so a
+ * customer holds one call in flight) with bounded concurrency. A customer counts as read only when
+ * both calls succeeded; a failure of either makes it a failed customer. Nothing is mapped or
  * stored here: the caller decides what a failure means.
  */
 import { normalizeGuid } from '../../domain/guid.ts';
@@ -27,22 +29,30 @@ export interface PartnerCenterReader {
       readonly subscribedSkus: {
         get(options: PartnerCenterCallOptions): Promise<{ readonly items: readonly unknown[] }>;
       };
+      readonly subscriptions: {
+        get(options: PartnerCenterCallOptions): Promise<{ readonly items: readonly unknown[] }>;
+      };
     };
   };
 }
 
 export interface CollectOptions {
   readonly client: PartnerCenterReader;
-  /** Most subscribedskus calls in flight (default 8). */
+  /** Most customers being read at once, each with one call in flight (default 8). */
   readonly concurrency?: number;
   /** Customers per page asked for (default 500, Partner Center's largest). */
   readonly pageSize?: number;
-  /** Stop starting subscribedskus calls after the first customer fails for good. */
+  /** Stop starting customers after the first customer fails for good. */
   readonly failFast?: boolean;
-  /** Called after each customer's subscribedskus call settles, and once when the list is known. */
+  /** Called after each customer's calls settle, and once when the list is known. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Receives each successful subscribedskus response as JSON text (e.g. to save it); awaited. */
+  /**
+   * Receives the subscribedskus response of each customer read (both calls succeeded) as JSON
+   * text (e.g. to save it); awaited.
+   */
   readonly onSubscribedSkus?: (customerId: string, text: string) => Promise<void>;
+  /** The same for its subscriptions response. */
+  readonly onSubscriptions?: (customerId: string, text: string) => Promise<void>;
 }
 
 export interface CollectedCustomer {
@@ -62,8 +72,10 @@ export interface CollectResult {
   readonly pages: readonly unknown[];
   /** Every customer item listed, first occurrence of each id, in page order. */
   readonly customers: readonly unknown[];
-  /** subscribedskus responses by customer id, for the customers that answered. */
+  /** subscribedskus responses by customer id, for the customers read. */
   readonly subscribedSkus: ReadonlyMap<string, unknown>;
+  /** subscriptions responses by customer id, for the same customers. */
+  readonly subscriptions: ReadonlyMap<string, unknown>;
   readonly failures: readonly CollectFailure[];
   /** Customers never asked for because `failFast` stopped the run. */
   readonly skipped: number;
@@ -111,6 +123,7 @@ export async function collectPartnerCenter(options: CollectOptions): Promise<Col
   }
 
   const subscribedSkus = new Map<string, unknown>();
+  const subscriptions = new Map<string, unknown>();
   const failures: CollectFailure[] = [];
   let done = 0;
   let started = 0;
@@ -120,16 +133,21 @@ export async function collectPartnerCenter(options: CollectOptions): Promise<Col
     options.concurrency ?? 8,
     async (customer) => {
       started++;
-      let text: string | undefined;
+      let read: { skus: unknown; subscriptions: unknown } | undefined;
       try {
-        const response = await client.customers.byId(customer.id).subscribedSkus.get(counting);
-        subscribedSkus.set(customer.id, response);
-        if (options.onSubscribedSkus !== undefined) text = JSON.stringify(response);
+        const one = client.customers.byId(customer.id);
+        const skus = await one.subscribedSkus.get(counting);
+        read = { skus, subscriptions: await one.subscriptions.get(counting) };
+        subscribedSkus.set(customer.id, read.skus);
+        subscriptions.set(customer.id, read.subscriptions);
       } catch (err) {
         failures.push({ ...customer, error: describeFailure(err) });
       }
       // Outside the try: a save that fails (disk full) fails the run, not the customer.
-      if (text !== undefined) await options.onSubscribedSkus?.(customer.id, text);
+      if (read !== undefined) {
+        await options.onSubscribedSkus?.(customer.id, JSON.stringify(read.skus));
+        await options.onSubscriptions?.(customer.id, JSON.stringify(read.subscriptions));
+      }
       options.onProgress?.(++done, listed.length);
     },
     () => options.failFast === true && failures.length > 0,
@@ -138,6 +156,7 @@ export async function collectPartnerCenter(options: CollectOptions): Promise<Col
     pages,
     customers,
     subscribedSkus,
+    subscriptions,
     failures,
     skipped: listed.length - started,
     requests,

@@ -2,7 +2,8 @@
  * `collect --save-raw DIR`: the responses (as the Partner Center client returned them: envelope
  * keys in lower case, items as received, no byte-order mark), in the layout
  * `seatwise import --format partner-center DIR` reads back — `customers.json` (an array of the
- * customers pages) and `subscribedskus/<customer-id>.json` (one body per customer).
+ * customers pages), `subscribedskus/<customer-id>.json` and `subscriptions/<customer-id>.json`
+ * (one body each per customer read).
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 export interface RawDir {
   readonly dir: string;
   saveSubscribedSkus(customerId: string, text: string): Promise<void>;
+  saveSubscriptions(customerId: string, text: string): Promise<void>;
   /**
    * Written once every subscribedskus call has settled (also when some failed, for diagnosis), and
    * by rename, so a customers.json is never half written.
@@ -19,11 +21,15 @@ export interface RawDir {
 
 export async function openRawDir(dir: string): Promise<RawDir> {
   const skusDir = join(dir, 'subscribedskus');
+  const subscriptionsDir = join(dir, 'subscriptions');
   await mkdir(skusDir, { recursive: true });
+  await mkdir(subscriptionsDir, { recursive: true });
   return {
     dir,
     saveSubscribedSkus: (customerId, text) =>
       writeFile(join(skusDir, `${safeName(customerId)}.json`), text, 'utf8'),
+    saveSubscriptions: (customerId, text) =>
+      writeFile(join(subscriptionsDir, `${safeName(customerId)}.json`), text, 'utf8'),
     saveCustomers: async (pages) => {
       const target = join(dir, 'customers.json');
       const temp = `${target}.${process.pid}.tmp`;

@@ -2,6 +2,7 @@
  * What `seatwise collect --json` prints: one object, the same on success and on failure (then
  * `written` is false and `error` says why), so scripts can read either.
  */
+import type { SubscriptionCounts } from '../sources/subscriptions.ts';
 import type { ExcludedCount } from '../sources/types.ts';
 import type { CollectFailure } from './collect.ts';
 
@@ -9,7 +10,7 @@ export interface MissingCustomer {
   readonly customerId: string;
   readonly tenantId: string;
   readonly name: string;
-  /** The last error of its subscribedskus call, after retries. */
+  /** The last error of its subscribedskus or subscriptions call, after retries. */
   readonly error: string;
 }
 
@@ -22,13 +23,15 @@ export interface CollectSummary {
   readonly written: boolean;
   /** Customers the customers list returned. */
   readonly customersListed: number;
-  /** Customers whose subscribed SKUs were read. */
+  /** Customers whose subscribed SKUs and subscriptions were read. */
   readonly customersCollected: number;
   /** Rows written (0 when not written). */
   readonly rows: number;
   /** Distinct customers and products among the rows. */
   readonly customers: number;
   readonly products: number;
+  /** Subscriptions stored (0 when not written), and how many were matched to a product, by how. */
+  readonly subscriptions: SubscriptionCounts;
   /** SKUs left out, by reason, with a few example part numbers. */
   readonly excluded: readonly ExcludedCount[];
   /** Customers whose subscribed SKUs could not be read; with --allow-partial the snapshot lacks them. */
@@ -58,6 +61,13 @@ export function formatSummary(s: CollectSummary): string {
     `customers: ${s.customersCollected} of ${s.customersListed} read` +
       (s.skippedCustomers > 0 ? `, ${s.skippedCustomers} not asked for` : ''),
   ];
+  if (s.written) {
+    const m = s.subscriptions.byMatch;
+    lines.push(
+      `subscriptions: ${s.subscriptions.subscriptions} stored; matched to a product exactly ${m.exact}, ` +
+        `by name ${m.name}, by catalog ${m.catalog}, not matched ${m.none}`,
+    );
+  }
   if (s.excluded.length > 0) {
     const parts = s.excluded.map(
       (e) => `${e.reason} ${e.count}${e.examples.length > 0 ? ` (${e.examples.join(', ')})` : ''}`,
