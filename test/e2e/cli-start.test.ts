@@ -65,7 +65,15 @@ describe('CLI start-up', () => {
     expect(packages).not.toContain('@azure/msal-node');
     // login loads it before it checks its flags, so a bad --tenant is enough to see it.
     await expect(
-      traced('login', ['login', '--tenant', 'x y', '--client-id', 'c', '--credentials', join(dir, 'none.json')]),
+      traced('login', [
+        'login',
+        '--tenant',
+        'x y',
+        '--client-id',
+        'c',
+        '--credentials',
+        join(dir, 'none.json'),
+      ]),
     ).rejects.toThrow(/--tenant must be/);
     const loaded = (await readFile(join(dir, 'login.txt'), 'utf8')).split('\n');
     expect(loaded).toContain('@azure/msal-node');
