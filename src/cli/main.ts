@@ -10,6 +10,7 @@ import { registerLogin } from './commands/login.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSnapshots } from './commands/snapshots.ts';
+import { registerSubscriptions } from './commands/subscriptions.ts';
 import { registerToken } from './commands/token.ts';
 
 export function buildProgram(): Command {
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerExport(program);
   registerSnapshots(program);
+  registerSubscriptions(program);
   return program;
 }
 

@@ -10,14 +10,18 @@ import { DEFAULT_CLASSIFICATION } from '../../src/domain/classify.ts';
 import { skuCatalog } from '../../src/domain/sku-catalog.ts';
 import { DEFAULT_EXCLUSIONS } from '../../src/domain/sku-exclusions.ts';
 import { readPartnerCenterDir } from '../../src/ingest/sources/partner-center.ts';
+import type { SubscriptionRecord } from '../../src/store/store.ts';
 import { queryAll, runCli } from '../support/cli.ts';
 import {
   FAKE_SKUS,
   type FakeCustomer,
   type FakePartnerCenter,
   fakeCustomers,
+  fakeSubscriptions,
   startFakePartnerCenter,
 } from '../support/fake-partner-center.ts';
+import { createTestDatabase } from '../support/postgres.ts';
+import { storeSkipped } from '../support/stores.ts';
 
 const PARTNER = '5eab0000-0000-4000-8000-00000000c011';
 const DATE = '2026-01-05';
@@ -183,7 +187,7 @@ describe('seatwise collect', () => {
     expect(pages[2]!.at - pages[1]!.at).toBeGreaterThanOrEqual(950);
     expect(pages[2]!.requestId).toBe(pages[1]!.requestId);
     // 503s: retried under the same MS-RequestId until it answered.
-    const flakyCalls = log.filter((q) => q.customerId === flaky.id);
+    const flakyCalls = log.filter((q) => q.customerId === flaky.id && q.kind === 'subscribedskus');
     expect(flakyCalls.map((q) => q.status)).toEqual([503, 503, 200]);
     expect(new Set(flakyCalls.map((q) => q.requestId)).size).toBe(1);
 
@@ -199,6 +203,7 @@ describe('seatwise collect', () => {
         .map((c) => `${c.id}.json`)
         .sort(),
     );
+    expect((await readdir(join(raw, 'subscriptions'))).sort()).toEqual(files);
     const one = await readFile(join(raw, 'subscribedskus', `${flaky.id}.json`), 'utf8');
     expect(one.charCodeAt(0)).not.toBe(0xfeff);
     expect((JSON.parse(one) as { items: unknown[] }).items.length).toBeGreaterThan(0);
@@ -237,5 +242,189 @@ describe('seatwise collect', () => {
       { X: 't' },
     );
     expect(badDate.code).toBe(2);
+  });
+});
+
+describe('seatwise collect: subscriptions', () => {
+  const E3 = FAKE_SKUS.e3.id.toUpperCase();
+  const SALES = FAKE_SKUS.sales.id.toUpperCase();
+  const BASIC = '3B555118-DA6A-4418-894F-7DF1E2096870';
+  const [a, b] = fakeCustomers(2) as [FakeCustomer, FakeCustomer];
+  const A: FakeCustomer = {
+    ...a,
+    subscriptions: [
+      // Two subscriptions of one SKU: both name the E3 the deployment rows carry.
+      {
+        id: 'A-E3-MONTHLY',
+        offerId: 'CFQ7TTC0LFLX:0001:CFQ7TTC0LFLX',
+        offerName: 'Office 365 E3',
+        quantity: 7,
+      },
+      {
+        id: 'A-E3-ANNUAL',
+        offerId: 'CFQ7TTC0LFLX:0001',
+        offerName: 'Office 365 E3',
+        quantity: 3,
+        billingCycle: 'annual',
+      },
+      {
+        id: 'A-SALES',
+        offerId: FAKE_SKUS.sales.id,
+        offerName: 'Sales, as the partner named it',
+        quantity: 4,
+      },
+      {
+        id: 'A-BASIC',
+        offerId: 'CFQ7TTC0LH0R:0002',
+        offerName: 'Microsoft 365 Business Basic',
+        quantity: 2,
+        status: 'suspended',
+      },
+      { id: 'A-AZURE', offerId: 'DZH318Z0BPS6:0001', offerName: 'Azure plan', quantity: 1 },
+    ],
+  };
+  const common = {
+    processedDate: DATE,
+    unitType: 'Licenses',
+    status: 'active',
+    termDuration: 'P1M',
+    billingCycle: 'monthly',
+    commitmentEndDate: '2026-06-01',
+    autoRenewEnabled: true,
+    isTrial: false,
+    parentSubscriptionId: null,
+  } as const;
+  const sub = (
+    customer: FakeCustomer,
+    id: string,
+    offerId: string,
+    offerName: string,
+    quantity: number,
+    productId: string | null,
+    match: SubscriptionRecord['match'],
+    over: Partial<SubscriptionRecord> = {},
+  ): SubscriptionRecord => ({
+    ...common,
+    customerTenantId: customer.tenantId.toUpperCase(),
+    subscriptionId: id,
+    offerId,
+    offerName,
+    friendlyName: offerName,
+    quantity,
+    productId,
+    match,
+    ...over,
+  });
+  // Stored order: customer, then subscription id byte-wise.
+  const expected: SubscriptionRecord[] = [
+    sub(A, 'A-AZURE', 'DZH318Z0BPS6:0001', 'Azure plan', 1, null, 'none'),
+    sub(A, 'A-BASIC', 'CFQ7TTC0LH0R:0002', 'Microsoft 365 Business Basic', 2, BASIC, 'catalog', {
+      status: 'suspended',
+    }),
+    sub(A, 'A-E3-ANNUAL', 'CFQ7TTC0LFLX:0001', 'Office 365 E3', 3, E3, 'name', { billingCycle: 'annual' }),
+    sub(A, 'A-E3-MONTHLY', 'CFQ7TTC0LFLX:0001:CFQ7TTC0LFLX', 'Office 365 E3', 7, E3, 'name'),
+    sub(A, 'A-SALES', FAKE_SKUS.sales.id, 'Sales, as the partner named it', 4, SALES, 'exact'),
+    // The fake's default: one subscription per SKU whose offer id is the SKU id.
+    ...fakeSubscriptions(b).map((s) => sub(b, s.id, s.offerId, s.offerName, s.quantity, E3, 'exact')),
+  ];
+
+  it('stores every customer’s subscriptions with the snapshot, readable back; --save-raw re-imports them on PostgreSQL too', async () => {
+    fake = await startFakePartnerCenter({ customers: [A, b], acceptToken: (t) => t === 'tok-123' });
+    const raw = join(dir, 'raw-subscriptions');
+    const r = await runCli(collectArgs('--json', '--save-raw', raw), ENV);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      written: true,
+      customersCollected: 2,
+      subscriptions: { subscriptions: 6, customers: 2, byMatch: { exact: 2, name: 2, catalog: 1, none: 1 } },
+    });
+    expect(
+      fake.requests
+        .filter((q) => q.kind === 'subscriptions')
+        .map((q) => q.customerId)
+        .sort(),
+    ).toEqual([A.id, b.id].sort());
+
+    const listed = await runCli([
+      'subscriptions',
+      '--db',
+      db,
+      '--partner',
+      PARTNER,
+      '--date',
+      DATE,
+      '--json',
+    ]);
+    expect(listed.stderr).toBe('');
+    expect(JSON.parse(listed.stdout)).toEqual(expected);
+    const table = await runCli(['subscriptions', '--db', db, '--partner', PARTNER, '--date', DATE]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(
+      /A-E3-ANNUAL\s+Office 365 E3\s+3\s+active\s+P1M annual\s+2026-06-01\s+yes\s+6FD2C87F-B296-42F0-B1\S*\s+name/,
+    );
+    expect(table.stdout).toContain(`6 subscription(s), snapshot ${DATE}`);
+
+    // The deployment rows of the same snapshot are those of the subscribed SKUs, as before.
+    expect((await storedRows()).map((row) => [row.customerTenantId, row.productId]).sort()).toEqual(
+      [
+        [A.tenantId.toUpperCase(), E3],
+        [A.tenantId.toUpperCase(), SALES],
+        [b.tenantId.toUpperCase(), E3],
+      ].sort(),
+    );
+
+    // --save-raw wrote subscriptions/<id>.json; the directory imports with them, on PostgreSQL.
+    expect((await readdir(join(raw, 'subscriptions'))).sort()).toEqual(
+      [`${A.id}.json`, `${b.id}.json`].sort(),
+    );
+    if (storeSkipped('postgres')) return;
+    const pg = await createTestDatabase();
+    try {
+      const imported = await runCli(['import', raw, '--db', pg.url, '--partner', PARTNER, '--date', DATE]);
+      expect(imported.stderr).toBe('');
+      expect(imported.stdout).toContain(
+        'subscriptions: 6 of 2 customer(s) stored; matched to a product exactly 2, by name 2, by catalog 1, not matched 1',
+      );
+      const again = await runCli(['subscriptions', '--db', pg.url, '--partner', PARTNER, '--json']);
+      expect(JSON.parse(again.stdout)).toEqual(expected);
+    } finally {
+      await pg.drop();
+    }
+  });
+
+  it('a customer whose subscriptions call fails is missing: the run fails, or with --allow-partial lacks it', async () => {
+    fake = await startFakePartnerCenter({
+      customers: [A, b],
+      acceptToken: (t) => t === 'tok-123',
+      faults: [
+        { match: (q) => q.kind === 'subscriptions' && q.customerId === A.id, status: 500, times: Infinity },
+      ],
+    });
+    const day = '2026-01-07';
+    const args = (...extra: string[]) => collectArgs(...extra).map((x) => (x === DATE ? day : x));
+    const failed = await runCli(args('--concurrency', '1'), ENV);
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toMatch(
+      new RegExp(`${A.tenantId.toUpperCase()}.*HTTP 500: scripted 500 \\(GET .*/subscriptions`),
+    );
+    expect(failed.stderr).toMatch(/nothing written/);
+
+    const partial = await runCli(args('--allow-partial', '--json'), ENV);
+    expect(partial.code).toBe(0);
+    expect(JSON.parse(partial.stdout)).toMatchObject({
+      customersCollected: 1,
+      missingCustomers: [expect.objectContaining({ customerId: A.id })],
+      subscriptions: { subscriptions: 1, customers: 1 },
+    });
+    const listed = await runCli(['subscriptions', '--db', db, '--partner', PARTNER, '--date', day, '--json']);
+    expect((JSON.parse(listed.stdout) as SubscriptionRecord[]).map((s) => s.customerTenantId)).toEqual([
+      b.tenantId.toUpperCase(),
+    ]);
+    // Pruning removes them with their snapshot.
+    const pruned = await runCli(['prune', '--keep-days', '1', '--db', db, '--partner', PARTNER]);
+    expect(pruned.code).toBe(0);
+    const gone = await runCli(['subscriptions', '--db', db, '--partner', PARTNER, '--date', day, '--json']);
+    expect(JSON.parse(gone.stdout)).toEqual([]);
   });
 });
