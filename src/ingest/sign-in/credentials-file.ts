@@ -44,7 +44,8 @@ export async function readStoredSignIn(file: string): Promise<StoredSignIn | und
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  if ((mode & 0o077) !== 0)
+  // Windows has no such mode bits (its ACLs are not checked here).
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0)
     throw new CredentialsError(
       `${file} can be read by other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): ` +
         'its refresh token may have been copied; run `seatwise login` again, which writes a new one ' +

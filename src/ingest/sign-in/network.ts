@@ -29,6 +29,8 @@ export interface SignInNetwork extends INetworkModule {
   readonly lastError: () => ServerErrorInfo | undefined;
   /** The last request that got no answer at all (connection, TLS, timeout), or undefined. */
   readonly lastFailure: () => { url: string; reason: string } | undefined;
+  /** Forgets both, before a new attempt. */
+  readonly reset: () => void;
 }
 
 export interface SignInNetworkOptions {
@@ -44,10 +46,11 @@ export interface SignInNetworkOptions {
 const DEVICE_CODE_GRANTS = new Set(['device_code', 'urn:ietf:params:oauth:grant-type:device_code']);
 
 export function signInNetwork(options: SignInNetworkOptions = {}): SignInNetwork {
-  const agent =
-    options.ca === undefined
-      ? undefined
-      : new Agent({ ca: [...rootCertificates, options.ca], keepAlive: false });
+  // Without `ca`, the system's CAs and NODE_EXTRA_CA_CERTS; no idle connection keeps the CLI alive.
+  const agent = new Agent({
+    keepAlive: false,
+    ...(options.ca === undefined ? {} : { ca: [...rootCertificates, options.ca] }),
+  });
   const step = options.slowDownStepMs ?? 5000;
   const timeoutMs = options.timeoutMs ?? 30_000;
   let lastError: ServerErrorInfo | undefined;
@@ -76,7 +79,7 @@ export function signInNetwork(options: SignInNetworkOptions = {}): SignInNetwork
             ...(opts?.headers ?? {}),
             ...(body === undefined ? {} : { 'content-length': String(body.length) }),
           },
-          ...(agent === undefined ? {} : { agent }),
+          agent,
           timeout,
         },
         (res) => {
@@ -131,6 +134,10 @@ export function signInNetwork(options: SignInNetworkOptions = {}): SignInNetwork
   return {
     lastError: () => lastError,
     lastFailure: () => lastFailure,
+    reset: () => {
+      lastError = undefined;
+      lastFailure = undefined;
+    },
     sendGetRequestAsync: <T>(url: string, opts?: NetworkRequestOptions, timeout?: number) =>
       send<T>('GET', url, opts, timeout ?? timeoutMs),
     async sendPostRequestAsync<T>(url: string, opts?: NetworkRequestOptions): Promise<NetworkResponse<T>> {

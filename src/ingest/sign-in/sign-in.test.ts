@@ -219,6 +219,16 @@ describe('the stored sign-in', () => {
     expect(fake.accepts(c)).toBe(true);
   });
 
+  it('concurrent callers share one redemption', async () => {
+    await startFake();
+    const target = file();
+    await signIn(target);
+    const source = await storedSignInTokenSource({ credentialsFile: target, ca: ca.ca });
+    const tokens = await Promise.all(Array.from({ length: 8 }, () => source.get()));
+    expect(new Set(tokens).size).toBe(1);
+    expect(fake.requests.filter((r) => r.grantType === 'refresh_token')).toHaveLength(1);
+  });
+
   it('a revoked refresh token says to sign in again', async () => {
     await startFake();
     const target = file();

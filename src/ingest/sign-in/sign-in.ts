@@ -183,6 +183,7 @@ export async function storedSignInTokenSource(
   async function redeem(force: boolean): Promise<string> {
     let account: AccountInfo | null;
     let result: AuthenticationResult;
+    network.reset();
     try {
       account = await app.getTokenCache().getAccountByHomeId(stored.homeAccountId);
       if (account === null)
