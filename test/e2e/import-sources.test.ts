@@ -3,11 +3,18 @@
  * Center directory (formats detected by content), and E5 then returns exactly the expected rows,
  * with the exclusions reported.
  */
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY, FIXTURES, GRAPH_ROWS, PARTNER, PARTNER_CENTER_ROWS } from '../fixtures/sources/expected.ts';
+import {
+  DAY,
+  FIXTURES,
+  GRAPH_ROWS,
+  PARTNER,
+  PARTNER_CENTER_ROWS,
+  TENANT,
+} from '../fixtures/sources/expected.ts';
 import { queryAll, runCli } from '../support/cli.ts';
 import { wireRow } from '../support/wire.ts';
 
@@ -156,5 +163,60 @@ describe('seatwise import of real inputs', () => {
     expect(rows.filter((x) => x.productId !== e3?.productId).every((x) => x.serviceCode === 'o365')).toBe(
       true,
     );
+  });
+
+  it('imports subscriptions/<customer-id>.json with the snapshot, and a bad one refuses the whole import', async () => {
+    const day = '2026-03-05';
+    const root = join(dir, 'pc-subscriptions');
+    await cp(FIXTURES.partnerCenterDir, root, { recursive: true });
+    await mkdir(join(root, 'subscriptions'));
+    const file = join(root, 'subscriptions', `${TENANT.oneil.toLowerCase()}.json`);
+    const item = (id: string, quantity: unknown) =>
+      JSON.stringify({
+        id,
+        offerId: 'CFQ7TTC0LFLX:0001',
+        offerName: 'Office 365 E3',
+        quantity,
+        status: 'active',
+      });
+    await writeFile(file, `{\n  "items": [\n    ${item('S1', 50)},\n    ${item('S2', 'fifty')}\n  ]\n}\n`);
+    const args = ['import', root, '--date', day, '--partner', PARTNER, '--db', db];
+    const bad = await runCli(args);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(
+      `${file}:4: subscription S2: quantity "fifty" is not a non-negative integer\n`,
+    );
+    expect(bad.stderr).toMatch(/import rejected: 1 error\(s\); the store is unchanged/);
+    expect(await e5(day)).toEqual([]);
+
+    await writeFile(file, `{"items": [${item('S1', 50)}]}`);
+    const ok = await runCli(args);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toContain(
+      'subscriptions: 1 of 1 customer(s) stored; matched to a product exactly 0, by name 1, by catalog 0, not matched 0\n',
+    );
+    expect(await e5(day)).toHaveLength(PARTNER_CENTER_ROWS.length);
+    const listed = await runCli(['subscriptions', '--db', db, '--partner', PARTNER, '--date', day, '--json']);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      {
+        processedDate: day,
+        customerTenantId: TENANT.oneil,
+        subscriptionId: 'S1',
+        offerId: 'CFQ7TTC0LFLX:0001',
+        offerName: 'Office 365 E3',
+        friendlyName: '',
+        quantity: 50,
+        unitType: '',
+        status: 'active',
+        termDuration: '',
+        billingCycle: '',
+        commitmentEndDate: null,
+        autoRenewEnabled: null,
+        isTrial: null,
+        parentSubscriptionId: null,
+        productId: '6FD2C87F-B296-42F0-B197-1E91E994B900',
+        match: 'name',
+      },
+    ]);
   });
 });
