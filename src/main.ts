@@ -85,7 +85,9 @@ export async function startServer(
       storeName: ownStore.kind,
       draining: () => draining,
       ...(extras.collection !== undefined && collectionSchedule !== undefined
-        ? { collection: { partnerId: extras.collection.partnerId, status: () => collectionSchedule.status() } }
+        ? {
+            collection: { partnerId: extras.collection.partnerId, status: () => collectionSchedule.status() },
+          }
         : {}),
     });
     await app.listen({ host: config.host, port: config.port });
