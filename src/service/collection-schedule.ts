@@ -63,6 +63,16 @@ export function dailyPattern(text: string): string | undefined {
   return m === null ? undefined : `${Number(m[2])} ${Number(m[1])} * * *`;
 }
 
+/** Whether croner reads `pattern` (five fields, or six with seconds first). */
+export function isCronPattern(pattern: string): boolean {
+  try {
+    new Cron(pattern, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `zone` is a time zone this runtime knows (`Europe/Paris`, `UTC`). */
 export function isTimeZone(zone: string): boolean {
   try {

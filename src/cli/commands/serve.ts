@@ -2,11 +2,13 @@ import type { Command } from '@commander-js/extra-typings';
 import { issueLocalToken } from '../../auth/local-issuer.ts';
 import { type Config, ConfigError, displayDb, loadConfig } from '../../config.ts';
 import { DEMO_PARTNER_ID } from '../../ingest/demo.ts';
-import type { RunningServer } from '../../main.ts';
+import type { RunningServer, ServerCollection } from '../../main.ts';
 import { openIssuerKey } from '../../open-store.ts';
 import { VERSION } from '../../version.ts';
 import { CliError } from '../cli-error.ts';
+import { PARTNER_CENTER_API } from '../collect-run.ts';
 import { openOwnStore } from '../open-store.ts';
+import { serverCollection } from '../serve-collection.ts';
 import { DEMO_DEFAULTS, loadDemo } from './demo.ts';
 
 export function registerServe(program: Command): void {
@@ -42,6 +44,27 @@ export function registerServe(program: Command): void {
       'on SIGTERM/SIGINT keep answering this long, not ready and closing connections, before stopping (default 0)',
     )
     .option('--trust-proxy', 'take the client address from X-Forwarded-For (behind a reverse proxy)')
+    .option(
+      '--collect-at <HH:MM>',
+      'collect a snapshot from Partner Center every day at this time (see collect)',
+    )
+    .option('--collect-tz <zone>', 'time zone of --collect-at, e.g. Europe/Paris (default UTC)')
+    .option('--collect-cron <pattern>', "instead of --collect-at: a cron pattern, e.g. '30 2 * * 1-5'")
+    .option('--base-url <url>', 'collection: API root (/v1 is added)', PARTNER_CENTER_API)
+    .option('--token-command <cmd>', 'collection: shell command printing a bearer token')
+    .option('--token-env <var>', 'collection: environment variable holding a bearer token')
+    .option(
+      '--credentials <file>',
+      'collection, no --token-*: the `seatwise login` file (default: beside --db)',
+    )
+    .option('--client-secret-env <var>', 'collection, stored sign-in: confidential app secret in VAR')
+    .option('--client-certificate <pem>', 'collection, stored sign-in: confidential app certificate and key')
+    .option('--concurrency <n>', 'collection: customers read at once', '8')
+    .option('--allow-partial', 'collection: store the customers that could be read, record the others')
+    .option(
+      '--partner <guid>',
+      'collection: partner tenant id the snapshots belong to (default: the demo partner)',
+    )
     .action(async (opts) => {
       let config: ReturnType<typeof loadConfig>;
       try {
@@ -66,6 +89,8 @@ export function registerServe(program: Command): void {
         if (err instanceof ConfigError) throw new CliError(err.message, 2);
         throw err;
       }
+      // Checked, and a stored sign-in redeemed, before the store is opened and the port taken.
+      const collection = await serverCollection(opts);
       // The server opens the file itself: it becomes the one owner, and commands go through it.
       const store = await openOwnStore(config.db);
       let server: RunningServer;
@@ -77,12 +102,12 @@ export function registerServe(program: Command): void {
         }
         // Loaded here, not at start-up: the other commands need neither the web server nor the verifier.
         const { startServer } = await import('../../main.ts');
-        server = await startServer(config, store);
+        server = await startServer(config, store, collection === undefined ? {} : { collection });
       } catch (err) {
         await store.close();
         throw err;
       }
-      process.stdout.write(await banner(config, server));
+      process.stdout.write(await banner(config, server, collection));
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
           const drain = config.drainSeconds > 0 ? `draining for ${config.drainSeconds} s, then ` : '';
@@ -102,13 +127,21 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-async function banner(config: Config, server: RunningServer): Promise<string> {
+async function banner(
+  config: Config,
+  server: RunningServer,
+  collection: ServerCollection | undefined,
+): Promise<string> {
   const { url, socketPath: socket } = server;
   const api = `${url}/v1/analytics/commercial/deployment/license/`;
   const head = `\nSeatwise ${VERSION} is serving ${displayDb(config.db)}\n  API:        ${api}\n`;
   const commands =
     socket === undefined ? '' : `  Commands:   seatwise commands on this --db go through ${socket}\n`;
-  const tail = `  OpenAPI:    ${url}/openapi.json\n${commands}\n`;
+  const collects =
+    collection === undefined
+      ? ''
+      : `  Collects:   partner ${collection.partnerId}; schedule and runs at ${url}/seatwise/v1/status\n`;
+  const tail = `  OpenAPI:    ${url}/openapi.json\n${commands}${collects}\n`;
   if (!config.localIssuer) {
     return (
       `${head}  Dashboard:  ${url}/dashboard\n${tail}` +
