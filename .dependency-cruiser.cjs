@@ -25,6 +25,7 @@ const LAYERS = [
       'store/csv-header\\.ts$',
       'store/read-rows\\.ts$',
       'store/subscription-rows\\.ts$',
+      'store/collection-runs\\.ts$',
     ],
   },
   { name: 'sql', paths: ['sql/'] },

@@ -38,6 +38,8 @@ export const CALLS = [
   'listSnapshots',
   'listSubscriptions',
   'catalog',
+  'recordCollectionRun',
+  'listCollectionRuns',
   'deleteSnapshotsBefore',
   'upsertCatalog',
 ] as const satisfies readonly (keyof Store)[];

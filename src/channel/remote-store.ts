@@ -10,6 +10,7 @@ import { Agent, type ClientRequest, request as httpRequest, type IncomingMessage
 import type { CatalogSku } from '../domain/sku-catalog.ts';
 import type { QueryPlan } from '../query/query-plan.ts';
 import type {
+  CollectionRunRecord,
   CustomerProduct,
   DeploymentPage,
   LoadOutcome,
@@ -64,6 +65,12 @@ export class RemoteStore implements Store {
   }
   catalog(): Promise<CatalogSku[]> {
     return this.#call('catalog', []);
+  }
+  recordCollectionRun(partnerId: string, run: CollectionRunRecord): Promise<void> {
+    return this.#call('recordCollectionRun', [partnerId, run]);
+  }
+  listCollectionRuns(partnerId: string, limit: number): Promise<CollectionRunRecord[]> {
+    return this.#call('listCollectionRuns', [partnerId, limit]);
   }
   deleteSnapshotsBefore(before: string, partnerId?: string): Promise<{ snapshots: number; rows: number }> {
     return this.#call('deleteSnapshotsBefore', partnerId === undefined ? [before] : [before, partnerId]);

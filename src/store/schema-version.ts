@@ -11,7 +11,7 @@
 import { VERSION } from '../version.ts';
 
 /** The layout this release reads and writes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Where versions are recorded: one row per applied migration. */
 export const SCHEMA_TABLE = 'seatwise_schema';

@@ -157,6 +157,21 @@ export interface RowError {
   readonly reason: string;
 }
 
+/** One finished run of the server's daily collection (`serve --collect-at`). */
+export interface CollectionRunRecord {
+  /** The day the run collects (the UTC day it started). */
+  readonly processedDate: string;
+  /** 1 for the scheduled run, 2… for its retries. */
+  readonly attempt: number;
+  readonly trigger: 'schedule' | 'retry';
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly outcome: 'stored' | 'failed';
+  readonly customers: number | null;
+  readonly missingCustomers: number | null;
+  readonly error: string | null;
+}
+
 export type LoadOutcome =
   | {
       readonly ok: true;
@@ -193,6 +208,10 @@ export interface Store {
   listSubscriptions(partnerId: string, processedDate: string): Promise<SubscriptionRecord[]>;
   /** The imported product catalog (without the bundled one), by skuId. */
   catalog(): Promise<CatalogSku[]>;
+  /** Records one finished run of the server's daily collection (replacing one with the same start). */
+  recordCollectionRun(partnerId: string, run: CollectionRunRecord): Promise<void>;
+  /** The partner's most recent collection runs, newest first. */
+  listCollectionRuns(partnerId: string, limit: number): Promise<CollectionRunRecord[]>;
 
   /**
    * Stages what `feed` puts in the sink, validates it, and in one transaction replaces every

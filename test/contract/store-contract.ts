@@ -8,6 +8,7 @@
  */
 import { describe } from 'vitest';
 import type { Store } from '../../src/store/store.ts';
+import { describeCollectionRuns } from './contract-collection-runs.ts';
 import { describeReads } from './contract-reads.ts';
 import { describeSubscriptions } from './contract-subscriptions.ts';
 import { describeWrites } from './contract-writes.ts';
@@ -17,5 +18,6 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeReads(open);
     describeWrites(open);
     describeSubscriptions(open);
+    describeCollectionRuns(open);
   });
 }

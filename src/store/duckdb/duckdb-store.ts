@@ -3,6 +3,7 @@
  * Reads render `src/sql/compile.ts` with the DuckDB dialect; loads are `load.ts`, retention
  * `delete-snapshots.ts`.
  */
+
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -21,6 +22,7 @@ import {
 } from '../../sql/compile.ts';
 import { duckdbDialect } from '../../sql/dialect.ts';
 import type { SqlQuery } from '../../sql/query.ts';
+import { LIST_RUNS_SQL, RECORD_RUN_SQL, runParams, runsOf } from '../collection-runs.ts';
 import {
   catalogOf,
   customerProductsOf,
@@ -30,6 +32,7 @@ import {
   subscriptionsOf,
 } from '../read-rows.ts';
 import type {
+  CollectionRunRecord,
   ColumnarResult,
   CustomerProduct,
   DeploymentPage,
@@ -172,6 +175,17 @@ class DuckDbStore implements Store {
 
   deleteSnapshotsBefore(before: string, partnerId?: string): Promise<{ snapshots: number; rows: number }> {
     return this.#write(() => deleteSnapshotsBefore(this.#writer, before, partnerId));
+  }
+
+  recordCollectionRun(partnerId: string, run: CollectionRunRecord): Promise<void> {
+    return this.#write(async () => {
+      await this.#writer.run(RECORD_RUN_SQL.duckdb, runParams(partnerId, run));
+    });
+  }
+
+  async listCollectionRuns(partnerId: string, limit: number): Promise<CollectionRunRecord[]> {
+    const r = await this.#select({ sql: LIST_RUNS_SQL, params: [partnerId, Math.max(0, Math.trunc(limit))] });
+    return runsOf(r.columns.run_json ?? []);
   }
 
   upsertCatalog(skus: readonly CatalogSku[]): Promise<{ skus: number }> {

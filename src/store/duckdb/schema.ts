@@ -96,6 +96,21 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    description: 'collection_runs: the outcome of each scheduled collection run',
+    statements: [
+      // One row per run of the server's daily collection (stored or failed), for `seatwise
+      // snapshots` and the status route; the run itself as JSON (CollectionRunRecord).
+      `CREATE TABLE collection_runs (
+        partner_id VARCHAR NOT NULL,
+        processed_date DATE NOT NULL,
+        started_at VARCHAR NOT NULL,
+        run_json VARCHAR NOT NULL,
+        PRIMARY KEY (partner_id, started_at)
+      )`,
+    ],
+  },
 ];
 
 /**

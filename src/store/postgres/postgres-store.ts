@@ -7,6 +7,7 @@
  * loads of one partner take a transaction-scoped advisory lock (the second waits), schema changes
  * take another, and a committed load is visible to every process's next query.
  */
+
 import pg from 'pg';
 import { redactDbUrl } from '../../config.ts';
 import type { CatalogSku } from '../../domain/sku-catalog.ts';
@@ -25,6 +26,7 @@ import {
 import { postgresDialect } from '../../sql/dialect.ts';
 import type { SqlQuery } from '../../sql/query.ts';
 import { VERSION } from '../../version.ts';
+import { LIST_RUNS_SQL, RECORD_RUN_SQL, runParams, runsOf } from '../collection-runs.ts';
 import {
   catalogOf,
   customerProductsOf,
@@ -35,6 +37,7 @@ import {
 } from '../read-rows.ts';
 import { pendingMigrations, SCHEMA_TABLE } from '../schema-version.ts';
 import type {
+  CollectionRunRecord,
   ColumnarResult,
   CustomerProduct,
   DeploymentPage,
@@ -244,6 +247,15 @@ class PostgresStore implements Store {
 
   deleteSnapshotsBefore(before: string, partnerId?: string): Promise<{ snapshots: number; rows: number }> {
     return this.#withClient((client) => deleteSnapshotsBefore(client, before, partnerId));
+  }
+
+  async recordCollectionRun(partnerId: string, run: CollectionRunRecord): Promise<void> {
+    await this.#run(() => this.#pool.query(RECORD_RUN_SQL.postgres, runParams(partnerId, run)));
+  }
+
+  async listCollectionRuns(partnerId: string, limit: number): Promise<CollectionRunRecord[]> {
+    const r = await this.#select({ sql: LIST_RUNS_SQL, params: [partnerId, Math.max(0, Math.trunc(limit))] });
+    return runsOf(r.columns.run_json ?? []);
   }
 
   upsertCatalog(skus: readonly CatalogSku[]): Promise<{ skus: number }> {

@@ -155,4 +155,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     description: 'subscriptions: Partner Center subscriptions stored with a snapshot',
     statements: V3,
   },
+  {
+    version: 4,
+    description: 'collection_runs: the outcome of each scheduled collection run',
+    statements: [
+      // One row per run of the server's daily collection (stored or failed), for `seatwise
+      // snapshots` and the status route; the run itself as JSON (CollectionRunRecord).
+      `CREATE TABLE collection_runs (
+        partner_id text COLLATE "C" NOT NULL,
+        processed_date date NOT NULL,
+        started_at text COLLATE "C" NOT NULL,
+        run_json text NOT NULL,
+        PRIMARY KEY (partner_id, started_at)
+      )`,
+    ],
+  },
 ];
