@@ -70,6 +70,19 @@ export async function serverCollection(flags: ServeCollectFlags): Promise<Server
         description,
         log,
         ...(retryDelaysMs === undefined ? {} : { retryDelaysMs }),
+        record: (run) =>
+          store.recordCollectionRun(settings.partnerId, {
+            // A failed run collected for the UTC day it started on.
+            processedDate: run.processedDate ?? run.startedAt.slice(0, 10),
+            attempt: run.attempt,
+            trigger: run.trigger,
+            startedAt: run.startedAt,
+            endedAt: run.endedAt ?? new Date().toISOString(),
+            outcome: run.outcome === 'stored' ? 'stored' : 'failed',
+            customers: run.customers,
+            missingCustomers: run.missingCustomers,
+            error: run.error,
+          }),
         run: async (signal) => {
           // The day in UTC when the run starts, as Partner Center dates its data.
           const run = runCollect(settings, todayUtc(), {

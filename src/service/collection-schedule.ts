@@ -50,6 +50,8 @@ export interface CollectionScheduleOptions {
   /** Runs kept for the status. */
   readonly keep?: number;
   readonly log?: { info(message: string): void; warn(message: string): void };
+  /** Keeps each finished run (the store's `recordCollectionRun`); a failure is logged, not thrown. */
+  readonly record?: (run: CollectionRun) => Promise<void>;
 }
 
 /** 5 min, 15 min, 30 min, then hourly, 2-hourly…: at most a day's worth before the next run. */
@@ -180,8 +182,14 @@ export class CollectionSchedule {
 
   #finish(run: CollectionRun, change: Partial<CollectionRun>): void {
     const i = this.#runs.indexOf(run);
-    if (i >= 0) this.#runs[i] = { ...run, ...change, endedAt: new Date().toISOString() };
+    const finished: CollectionRun = { ...run, ...change, endedAt: new Date().toISOString() };
+    if (i >= 0) this.#runs[i] = finished;
     while (this.#runs.length > this.#keep) this.#runs.shift();
+    this.#options.record?.(finished).catch((err: unknown) => {
+      this.#options.log?.warn(
+        `collection run not recorded in the store: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    });
   }
 
   #scheduleRetry(attempt: number, error: string): void {

@@ -195,6 +195,23 @@ describe('serve --collect-cron', () => {
       tenants: customers.map((c) => c.tenantId.toUpperCase()).sort(),
     });
 
+    // The outcome per date, as `seatwise snapshots` shows it: the runs, recorded in the store, and
+    // the last run beside each snapshot it made.
+    // (A run is recorded just after the status shows it finished.)
+    const text = await until('both runs recorded', async () => {
+      const r = await runCli(['snapshots', '--db', db, '--partner', PARTNER]);
+      return r.code === 0 && /\bstored\b[\s\S]*\bfailed\b/.test(r.stdout) ? r : undefined;
+    });
+    const lines = text.stdout.split('\n');
+    expect(lines[0]).toBe('Daily collection runs (serve --collect-at), newest first:');
+    const runLines = lines.filter((l) => l.startsWith(daysAgo(0)));
+    expect(runLines[0]).toMatch(new RegExp(`^${daysAgo(0)} .* 2 +stored +${customers.length} +0 *$`));
+    expect(runLines[1]).toMatch(
+      new RegExp(`^${daysAgo(0)} .* 1 +failed +collect failed, nothing written: HTTP 500`),
+    );
+    // The snapshot table's row for today: source collect, last run stored.
+    expect(runLines[2]).toMatch(/ collect .* stored *$/);
+
     // The outcome per date, as `seatwise snapshots` shows it.
     const listed = await runCli(['snapshots', '--db', db, '--partner', PARTNER, '--json']);
     expect(listed.code, listed.stderr).toBe(0);

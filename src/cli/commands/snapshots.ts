@@ -7,6 +7,9 @@ import { renderTable } from '../formats.ts';
 import { partnerOption, positiveInt } from '../options.ts';
 import { withStore } from '../with-store.ts';
 
+/** Collection runs `seatwise snapshots` shows. */
+const RUNS_SHOWN = 20;
+
 export function registerSnapshots(program: Command): void {
   program
     .command('snapshots')
@@ -19,17 +22,37 @@ export function registerSnapshots(program: Command): void {
     .option('--json', 'print JSON instead of a table')
     .action(async (opts) => {
       const partnerId = partnerOption(opts.partner);
-      const list = await withStore(resolveDbPath(opts.db), (store) =>
-        new SnapshotService(store).list(partnerId),
+      const [list, runs] = await withStore(resolveDbPath(opts.db), (store) =>
+        Promise.all([
+          new SnapshotService(store).list(partnerId),
+          store.listCollectionRuns(partnerId, RUNS_SHOWN),
+        ]),
       );
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;
       }
+      const width = process.stdout.columns ?? 120;
+      if (runs.length > 0) {
+        process.stdout.write(`Daily collection runs (serve --collect-at), newest first:\n`);
+        const shown = runs.map((r) => ({
+          processedDate: r.processedDate,
+          startedAt: r.startedAt.replace('T', ' ').slice(0, 19),
+          attempt: r.attempt,
+          outcome: r.outcome,
+          customers: r.customers ?? '',
+          missing: r.missingCustomers ?? '',
+          error: r.error === null ? '' : r.error.length > 80 ? `${r.error.slice(0, 79)}…` : r.error,
+        }));
+        process.stdout.write(`${renderTable(Object.keys(shown[0]!), shown, width)}\n`);
+      }
       if (list.length === 0) {
         process.stdout.write(`no snapshots for partner ${partnerId}\n`);
         return;
       }
+      // The last run for each date, where the server's collection made or tried it.
+      const lastRun = new Map<string, string>();
+      for (const r of runs) if (!lastRun.has(r.processedDate)) lastRun.set(r.processedDate, r.outcome);
       const rows = list.map((s) => ({
         processedDate: s.processedDate,
         rows: s.rows,
@@ -38,8 +61,9 @@ export function registerSnapshots(program: Command): void {
         complete: s.missingCustomers.length === 0 ? 'yes' : `no: ${s.missingCustomers.length} missing`,
         source: s.source,
         importedAt: s.importedAt.replace('T', ' ').slice(0, 19),
+        ...(runs.length === 0 ? {} : { lastRun: lastRun.get(s.processedDate) ?? '' }),
       }));
-      process.stdout.write(renderTable(Object.keys(rows[0]!), rows, process.stdout.columns ?? 120));
+      process.stdout.write(renderTable(Object.keys(rows[0]!), rows, width));
       for (const s of list.filter((x) => x.missingCustomers.length > 0)) {
         process.stdout.write(`${s.processedDate} is missing customers: ${s.missingCustomers.join(', ')}\n`);
       }
