@@ -79,3 +79,32 @@ export function subscriptionValues(s: SubscriptionRecord): SubscriptionValue[] {
     s.match,
   ];
 }
+
+/**
+ * The INSERT statements of `subscriptions`, in batches of bound values; `asDate` renders a date
+ * parameter in the store's dialect (`CAST($n AS DATE)`, `$n::date`).
+ */
+export function subscriptionInserts(
+  partnerId: string,
+  subscriptions: readonly SubscriptionRecord[],
+  asDate: (ref: string) => string,
+): { sql: string; params: SubscriptionValue[] }[] {
+  const dates = new Set<string>(['processed_date', 'commitment_end_date']);
+  const statements: { sql: string; params: SubscriptionValue[] }[] = [];
+  for (let from = 0; from < subscriptions.length; from += SUBSCRIPTION_BATCH) {
+    const params: SubscriptionValue[] = [];
+    const tuples = subscriptions.slice(from, from + SUBSCRIPTION_BATCH).map((s) => {
+      const refs = [partnerId, ...subscriptionValues(s)].map((v, i) => {
+        params.push(v);
+        const ref = `$${params.length}`;
+        return i > 0 && dates.has(SUBSCRIPTION_COLUMNS[i - 1]!) ? asDate(ref) : ref;
+      });
+      return `(${refs.join(', ')})`;
+    });
+    statements.push({
+      sql: `INSERT INTO subscriptions (partner_id, ${SUBSCRIPTION_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
+      params,
+    });
+  }
+  return statements;
+}

@@ -34,12 +34,7 @@ import {
 } from '../../sql/ingest.ts';
 import { type CsvHeader, readCsvHeader } from '../csv-header.ts';
 import type { LoadOutcome, LoadRequest, LoadSink, RawRow, RowError, SubscriptionRecord } from '../store.ts';
-import {
-  checkSubscriptions,
-  SUBSCRIPTION_BATCH,
-  SUBSCRIPTION_COLUMNS,
-  subscriptionValues,
-} from '../subscription-rows.ts';
+import { checkSubscriptions, subscriptionInserts } from '../subscription-rows.ts';
 import { locateRecords } from './csv-lines.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -427,23 +422,12 @@ async function insertSubscriptions(
   partnerId: string,
   subscriptions: readonly SubscriptionRecord[],
 ): Promise<void> {
-  const dates = new Set<string>(['processed_date', 'commitment_end_date']);
-  for (let from = 0; from < subscriptions.length; from += SUBSCRIPTION_BATCH) {
-    const batch = subscriptions.slice(from, from + SUBSCRIPTION_BATCH);
-    const params: (string | number | boolean | null)[] = [];
-    const tuples = batch.map((s) => {
-      const refs = [partnerId, ...subscriptionValues(s)].map((v, i) => {
-        params.push(v);
-        const ref = `$${params.length}`;
-        return i > 0 && dates.has(SUBSCRIPTION_COLUMNS[i - 1]!) ? `CAST(${ref} AS DATE)` : ref;
-      });
-      return `(${refs.join(', ')})`;
-    });
-    await connection.run(
-      `INSERT INTO subscriptions (partner_id, ${SUBSCRIPTION_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
-      params,
-    );
-  }
+  for (const { sql, params } of subscriptionInserts(
+    partnerId,
+    subscriptions,
+    (ref) => `CAST(${ref} AS DATE)`,
+  ))
+    await connection.run(sql, params);
 }
 
 /**

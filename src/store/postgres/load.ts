@@ -43,12 +43,7 @@ import type {
   RowError,
   SubscriptionRecord,
 } from '../store.ts';
-import {
-  checkSubscriptions,
-  SUBSCRIPTION_BATCH,
-  SUBSCRIPTION_COLUMNS,
-  subscriptionValues,
-} from '../subscription-rows.ts';
+import { checkSubscriptions, subscriptionInserts } from '../subscription-rows.ts';
 import { replaceGroups } from './aggregates.ts';
 import { ensurePartitions, partitionName } from './partitions.ts';
 import { inTransaction, LOCKS } from './transaction.ts';
@@ -416,23 +411,8 @@ async function insertSubscriptions(
   partnerId: string,
   subscriptions: readonly SubscriptionRecord[],
 ): Promise<void> {
-  const dates = new Set<string>(['processed_date', 'commitment_end_date']);
-  for (let from = 0; from < subscriptions.length; from += SUBSCRIPTION_BATCH) {
-    const batch = subscriptions.slice(from, from + SUBSCRIPTION_BATCH);
-    const params: (string | number | boolean | null)[] = [];
-    const tuples = batch.map((s) => {
-      const refs = [partnerId, ...subscriptionValues(s)].map((v, i) => {
-        params.push(v);
-        const ref = `$${params.length}`;
-        return i > 0 && dates.has(SUBSCRIPTION_COLUMNS[i - 1]!) ? `${ref}::date` : ref;
-      });
-      return `(${refs.join(', ')})`;
-    });
-    await client.query(
-      `INSERT INTO subscriptions (partner_id, ${SUBSCRIPTION_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
-      params,
-    );
-  }
+  for (const { sql, params } of subscriptionInserts(partnerId, subscriptions, (ref) => `${ref}::date`))
+    await client.query(sql, params);
 }
 
 /**
