@@ -3,12 +3,13 @@
  * `seatwise collect` (collect-run.ts). The flags are checked, and a stored sign-in redeemed once,
  * before the server starts, so a mistake stops `serve` at once rather than at the first run.
  */
+import { join } from 'node:path';
 import { todayUtc } from '../domain/dates.ts';
 import type { ServerCollection } from '../main.ts';
 import { CliError } from './cli-error.ts';
 import { type CollectFlags, collectSettings, runCollect } from './collect-run.ts';
 
-export interface ServeCollectFlags extends Omit<CollectFlags, 'saveRaw'> {
+export interface ServeCollectFlags extends CollectFlags {
   readonly collectAt?: string | undefined;
   readonly collectTz?: string | undefined;
   readonly collectCron?: string | undefined;
@@ -25,6 +26,7 @@ const COLLECTION_ONLY = [
   ['clientSecretEnv', '--client-secret-env'],
   ['clientCertificate', '--client-certificate'],
   ['allowPartial', '--allow-partial'],
+  ['saveRaw', '--save-raw'],
   ['partner', '--partner'],
   ['collectTz', '--collect-tz'],
 ] as const;
@@ -85,7 +87,9 @@ export async function serverCollection(flags: ServeCollectFlags): Promise<Server
           }),
         run: async (signal) => {
           // The day in UTC when the run starts, as Partner Center dates its data.
-          const run = runCollect(settings, todayUtc(), {
+          const day = todayUtc();
+          const saveRaw = settings.saveRaw === undefined ? undefined : join(settings.saveRaw, day);
+          const run = runCollect({ ...settings, saveRaw }, day, {
             withStore: (work) => work(store),
             onProblem: (line) => log.warn(`collection: ${line}`),
           });

@@ -4,7 +4,7 @@
  * previous snapshot, the retry succeeds while requests are still answered from the old one, and
  * `GET /seatwise/v1/status` tells each step.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,6 +136,8 @@ describe('serve --collect-cron', () => {
       'SEATWISE_SCHED_TOKEN',
       '--partner',
       PARTNER,
+      '--save-raw',
+      join(dir, 'raw'),
     ]);
     base = /API:\s+(http:\/\/\S+?)\/v1\//.exec(serve.stdout())![1]!;
     expect(serve.stdout()).toContain(`Collects:   partner ${PARTNER.toUpperCase()}`);
@@ -194,6 +196,11 @@ describe('serve --collect-cron', () => {
       dates: [daysAgo(0)],
       tenants: customers.map((c) => c.tenantId.toUpperCase()).sort(),
     });
+
+    // --save-raw keeps each day's responses in a folder of its own.
+    const saved = join(dir, 'raw', daysAgo(0));
+    expect((await readdir(saved)).sort()).toEqual(['customers.json', 'subscribedskus', 'subscriptions']);
+    expect((await readdir(join(saved, 'subscriptions'))).length).toBe(customers.length);
 
     // The outcome per date, as `seatwise snapshots` shows it: the runs, recorded in the store, and
     // the last run beside each snapshot it made.

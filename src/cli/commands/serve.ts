@@ -61,6 +61,7 @@ export function registerServe(program: Command): void {
     .option('--client-certificate <pem>', 'collection, stored sign-in: confidential app certificate and key')
     .option('--concurrency <n>', 'collection: customers read at once', '8')
     .option('--allow-partial', 'collection: store the customers that could be read, record the others')
+    .option('--save-raw <dir>', "collection: also save each run's responses in <dir>/<processed date>/")
     .option(
       '--partner <guid>',
       'collection: partner tenant id the snapshots belong to (default: the demo partner)',
