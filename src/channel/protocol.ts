@@ -33,6 +33,7 @@ export const CALLS = [
   'latestSnapshot',
   'deploymentPage',
   'serviceTotals',
+  'trend',
   'customerLatestSnapshot',
   'customerProducts',
   'listSnapshots',

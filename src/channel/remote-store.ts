@@ -8,9 +8,10 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { Agent, type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { CatalogSku } from '../domain/sku-catalog.ts';
-import type { QueryPlan } from '../query/query-plan.ts';
+import type { QueryPlan, TrendPlan } from '../query/query-plan.ts';
 import type {
   CollectionRunRecord,
+  ColumnarResult,
   CustomerProduct,
   DeploymentPage,
   LoadOutcome,
@@ -47,6 +48,9 @@ export class RemoteStore implements Store {
   }
   deploymentPage(plan: QueryPlan): Promise<DeploymentPage> {
     return this.#call('deploymentPage', [plan]);
+  }
+  trend(plan: TrendPlan): Promise<ColumnarResult> {
+    return this.#call('trend', [plan]);
   }
   serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]> {
     return this.#call('serviceTotals', [partnerId, date]);

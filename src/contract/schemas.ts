@@ -52,6 +52,48 @@ export const DeploymentQueryParams = Type.Object(
 );
 export type DeploymentQueryParams = Static<typeof DeploymentQueryParams>;
 
+/** `GET /seatwise/v1/trend`'s parameters; checked by `parseTrendQuery` (docs/extension-api.md). */
+export const TrendQueryParams = Type.Object(
+  {
+    from: Type.Optional(
+      Type.String({
+        description: 'First processed date, `YYYY-MM-DD`, inclusive. Default: the first snapshot.',
+      }),
+    ),
+    to: Type.Optional(
+      Type.String({
+        description: 'Last processed date, `YYYY-MM-DD`, inclusive. Default: the latest snapshot.',
+      }),
+    ),
+    groupby: Type.Optional(
+      Type.String({
+        description: 'Comma-separated E5 dimensions to split each day by, e.g. `serviceCode,channel`.',
+      }),
+    ),
+    filter: Type.Optional(
+      Type.String({
+        description: "E5 filter expression, e.g. `serviceCode eq 'o365'` (docs/query-language.md).",
+      }),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+/** `GET /seatwise/v1/trend`'s body. */
+export const TrendResponse = Type.Object({
+  value: Type.Array(
+    Type.Object(
+      {
+        processedDate: Type.String({ description: '`YYYY-MM-DD`.' }),
+        licensesSold: Type.Integer(),
+        licensesDeployed: Type.Integer(),
+      },
+      { additionalProperties: true, description: 'Plus one property per groupby field.' },
+    ),
+  ),
+  totalCount: Type.Integer(),
+});
+
 export const DeploymentRow = Type.Object(
   {
     processedDateTime: Type.String({ description: '`YYYY-MM-DDTHH:mm:ss`, UTC, no zone.' }),

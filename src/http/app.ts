@@ -17,6 +17,7 @@ import { errorBody, toApiError } from './faults.ts';
 import { correlationIds, responseHeaders } from './request-context.ts';
 import { registerDashboardRoutes } from './routes/dashboard.ts';
 import { registerDeploymentRoutes } from './routes/deployment.ts';
+import { registerExtensionRoutes } from './routes/extension.ts';
 import { registerLegacyRoutes } from './routes/legacy.ts';
 import { registerMetaRoutes } from './routes/meta.ts';
 import { type CollectionInfo, registerStatusRoutes } from './routes/status.ts';
@@ -106,6 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const routeOptions = { auth: authHook(options.gate) };
   registerDeploymentRoutes(app, options.service, routeOptions);
   registerLegacyRoutes(app, options.service, routeOptions);
+  registerExtensionRoutes(app, options.service, routeOptions);
   registerMetaRoutes(app, {
     version: options.version,
     storeName: options.storeName,

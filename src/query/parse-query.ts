@@ -7,9 +7,10 @@
  * Center ignores them. Checks run in a fixed order — repeats, top, skip, filter, groupby,
  * processedDateTime — so the same bad request always gets the same error.
  */
-import { utcDayOf } from '../domain/dates.ts';
+import { isIsoDay, utcDayOf } from '../domain/dates.ts';
 import { DIMENSIONS, type Dimension, lookupDimension } from '../domain/fields.ts';
 import { apiError } from '../errors.ts';
+import type { FilterExpr } from './ast.ts';
 import { clip } from './lexer.ts';
 import { parseFilter } from './parser.ts';
 import { DEFAULT_TOP, type DeploymentQuery, MAX_TOP } from './query-plan.ts';
@@ -150,4 +151,55 @@ export function parseDeploymentQuery(params: RawParams): DeploymentQuery {
   const groupBy = parseGroupBy(p.groupby);
   const processedDate = parseProcessedDate(p.processedDateTime);
   return Object.freeze({ filter, groupBy, top, skip, processedDate });
+}
+
+/** What `GET /seatwise/v1/trend` asks for, before the partner scope is added. */
+export interface TrendQuery {
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly groupBy: readonly Dimension[];
+  readonly filter: FilterExpr | null;
+}
+
+const TREND_KNOWN = { from: 'from', to: 'to', groupby: 'groupby', filter: 'filter' } as const;
+
+/** `from`/`to`: a calendar day, `YYYY-MM-DD`. */
+function parseDay(parameter: 'from' | 'to', text: string | undefined): string | null {
+  if (text === undefined) return null;
+  if (!isIsoDay(text)) {
+    throw apiError(
+      'invalidInput',
+      `The parameter '${parameter}' must be a date (YYYY-MM-DD); got '${clip(text)}'.`,
+      [{ parameter, value: clip(text) }],
+    );
+  }
+  return text;
+}
+
+/**
+ * Validates the trend's parameters (`from`, `to`, `groupby`, `filter`; names case-insensitive,
+ * each at most once, unknown ones ignored); throws a 400 ApiError naming the parameter at fault.
+ */
+export function parseTrendQuery(params: RawParams): TrendQuery {
+  const p: Partial<Record<keyof typeof TREND_KNOWN, string>> = {};
+  for (const [name, raw] of Object.entries(params)) {
+    const lower = asciiLower(name);
+    if (raw === undefined || !Object.hasOwn(TREND_KNOWN, lower)) continue;
+    const key = lower as keyof typeof TREND_KNOWN;
+    const values: readonly string[] = typeof raw === 'string' ? [raw] : raw;
+    if (values.length > 1 || (values.length === 1 && p[key] !== undefined)) {
+      throw apiError('invalidInput', `The parameter '${key}' is given more than once.`, [{ parameter: key }]);
+    }
+    if (values.length === 1) p[key] = values[0]!;
+  }
+  const from = parseDay('from', p.from);
+  const to = parseDay('to', p.to);
+  if (from !== null && to !== null && from > to) {
+    throw apiError('invalidInput', `The parameter 'from' (${from}) is after 'to' (${to}).`, [
+      { parameter: 'from', value: from },
+    ]);
+  }
+  const groupBy = parseGroupBy(p.groupby);
+  const filter = p.filter === undefined ? null : parseFilter(p.filter);
+  return Object.freeze({ from, to, groupBy, filter });
 }

@@ -35,3 +35,15 @@ export interface QueryPlan {
   readonly top: number;
   readonly skip: number;
 }
+
+/** What `GET /seatwise/v1/trend` reads: the partner's snapshots in a range of days, grouped. */
+export interface TrendPlan {
+  /** Upper-case GUID of the partner tenant (the token's `tid`). */
+  readonly partnerId: string;
+  /** `YYYY-MM-DD`, inclusive; null for no lower bound. */
+  readonly from: string | null;
+  /** `YYYY-MM-DD`, inclusive; null for no upper bound. */
+  readonly to: string | null;
+  readonly groupBy: readonly Dimension[];
+  readonly filter: FilterExpr | null;
+}

@@ -5,6 +5,7 @@
 import type { Dimension } from '../domain/fields.ts';
 import { normalizeGuid } from '../domain/guid.ts';
 import { ApiError } from '../errors.ts';
+import type { TrendQuery } from '../query/parse-query.ts';
 import type { DeploymentQuery, QueryPlan } from '../query/query-plan.ts';
 import type { ColumnarResult, CustomerProduct, Store } from '../store/store.ts';
 import { buildNextLink, type LinkBase } from './next-link.ts';
@@ -17,6 +18,14 @@ export interface DeploymentPageResult {
   readonly rows: ColumnarResult;
   readonly totalCount: number;
   readonly nextLink: string | null;
+}
+
+/** One item of the trend: a processed date, the groupby fields' values and the sums. */
+export interface TrendItem {
+  readonly processedDate: string;
+  readonly licensesSold: number;
+  readonly licensesDeployed: number;
+  readonly [field: string]: string | number | null;
 }
 
 export interface PartnerInsight {
@@ -52,6 +61,25 @@ export class DeploymentService {
   /** Resolves when the store answers a query (readiness); rejects with the store's error. */
   async ready(): Promise<void> {
     await this.#store.latestSnapshot('00000000-0000-0000-0000-000000000000');
+  }
+
+  /**
+   * `GET /seatwise/v1/trend`: one item per processed date (and groupby fields) of the partner's
+   * snapshots in the range, `{processedDate, <fields>, licensesSold, licensesDeployed}`.
+   */
+  async trend(partnerId: string, query: TrendQuery): Promise<TrendItem[]> {
+    const rows = await this.#store.trend({ partnerId, ...query });
+    const fields = ['processedDate', ...query.groupBy, 'licensesSold', 'licensesDeployed'];
+    const items: TrendItem[] = [];
+    for (let i = 0; i < rows.rowCount; i++) {
+      const item: Record<string, string | number | null> = {};
+      for (const f of fields) {
+        const value = rows.columns[f]?.[i] ?? null;
+        item[f] = f === 'licensesSold' || f === 'licensesDeployed' ? Number(value ?? 0) : value;
+      }
+      items.push(item as TrendItem);
+    }
+    return items;
   }
 
   latestSnapshot(partnerId: string): Promise<string | null> {

@@ -13,7 +13,7 @@ import {
   type Measure,
 } from '../domain/fields.ts';
 import type { FilterExpr } from '../query/ast.ts';
-import type { QueryPlan } from '../query/query-plan.ts';
+import type { QueryPlan, TrendPlan } from '../query/query-plan.ts';
 import type { SqlDialect } from './dialect.ts';
 import { filterSql, guidLiteral } from './filter-sql.ts';
 import { ParamList } from './params.ts';
@@ -326,5 +326,41 @@ export function compileCatalog(dialect: SqlDialect): SqlQuery {
   return {
     sql: `SELECT ${cols} FROM ${q(TABLES.catalog)} ORDER BY ${dialect.bytewise(q('sku_id'))}`,
     params: [],
+  };
+}
+
+/**
+ * Sold and deployed seats per processed date (and per the groupby fields) over the partner's
+ * snapshots from `from` to `to`: columns `processedDate`, the fields, `licensesSold` and
+ * `licensesDeployed`, ordered by date, then byte-wise by the fields. A snapshot no row matches has
+ * no item.
+ */
+export function compileTrend(plan: TrendPlan, dialect: SqlDialect, options: CompileOptions = {}): SqlQuery {
+  const params = new ParamList(dialect);
+  const q = dialect.quoteIdent;
+  const date = q('processed_date');
+  const conditions = [`${q('partner_id')} = ${params.add(plan.partnerId)}`];
+  if (plan.from !== null) conditions.push(`${date} >= ${dialect.dateParam(params.add(plan.from))}`);
+  if (plan.to !== null) conditions.push(`${date} <= ${dialect.dateParam(params.add(plan.to))}`);
+  if (plan.filter !== null) conditions.push(filterSql(plan.filter, dialect, params));
+  const table =
+    options.groups === true &&
+    plan.groupBy.every((d) => GROUP_DIMENSIONS.has(d)) &&
+    filterFields(plan.filter).every((d) => GROUP_DIMENSIONS.has(d))
+      ? TABLES.groups
+      : TABLES.deployment;
+  const columns = plan.groupBy.map((d) => dimensionColumn(d, dialect));
+  const select = [
+    `${dialect.dateText(date)} AS ${q('processedDate')}`,
+    ...plan.groupBy.map((d, i) => aliased(columns[i]!, d, dialect)),
+    aliased(dialect.sumBigint(q(MEASURE_COLUMN.licensesSold)), 'licensesSold', dialect),
+    aliased(dialect.sumBigint(q(MEASURE_COLUMN.licensesDeployed)), 'licensesDeployed', dialect),
+  ].join(', ');
+  const orderBy = [`${date} ASC`, ...columns.map((c) => `${dialect.bytewise(c)} ASC`)].join(', ');
+  return {
+    sql:
+      `SELECT ${select} FROM ${q(table)} WHERE ${conditions.join(' AND ')}` +
+      ` GROUP BY ${[date, ...columns].join(', ')} ORDER BY ${orderBy}`,
+    params: params.values,
   };
 }

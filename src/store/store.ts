@@ -9,7 +9,7 @@
  * `seatwise serve`).
  */
 import type { CatalogSku } from '../domain/sku-catalog.ts';
-import type { QueryPlan } from '../query/query-plan.ts';
+import type { QueryPlan, TrendPlan } from '../query/query-plan.ts';
 
 /** A result read column by column. Integers arrive as JS numbers, dates as `YYYY-MM-DD` strings. */
 export interface ColumnarResult {
@@ -193,6 +193,12 @@ export interface Store {
   latestSnapshot(partnerId: string): Promise<string | null>;
   /** E5: one page of the plan's rows or groups and the total count (rows are empty when `top` is 0). */
   deploymentPage(plan: QueryPlan): Promise<DeploymentPage>;
+  /**
+   * Sold and deployed seats per processed date and groupby fields over the plan's range of the
+   * partner's snapshots: columns `processedDate`, the fields, `licensesSold`, `licensesDeployed`,
+   * by date then byte-wise by the fields.
+   */
+  trend(plan: TrendPlan): Promise<ColumnarResult>;
   /** E1: per (service code, channel) of the snapshot, byte-wise ordered. */
   serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]>;
   /** E3: the latest processed date holding rows of the customer (upper-case GUID), or null. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dimension } from '../../src/domain/fields.ts';
 import type { DeploymentRow } from '../../src/domain/row.ts';
 import type { FilterExpr } from '../../src/query/ast.ts';
-import type { QueryPlan } from '../../src/query/query-plan.ts';
+import type { QueryPlan, TrendPlan } from '../../src/query/query-plan.ts';
 import type { ServiceTotals, Store } from '../../src/store/store.ts';
 import {
   CUSTOMER,
@@ -277,6 +277,43 @@ export function describeReads(open: () => Promise<Store>): void {
       const grouped = await page(plan(PARTNER_B, DAY_2, { groupBy: ['productId'] }));
       expect(grouped).toEqual(expectedGroups(PARTNER_B_ROWS, ['productId']));
       expect(await count(plan('C0000000-0000-4000-8000-00000000000C', DAY_2))).toBe(0);
+    });
+
+    it('sums a trend per processed date and groupby fields over a range, per partner', async () => {
+      const trend = async (partnerId: string, p: Partial<Omit<TrendPlan, 'partnerId'>> = {}) =>
+        rowsOf(await store.trend({ partnerId, from: null, to: null, groupBy: [], filter: null, ...p }));
+      const expected = (
+        rows: readonly DeploymentRow[],
+        days: readonly string[],
+        groupBy: readonly Dimension[] = [],
+      ): Row[] =>
+        days.flatMap((day) =>
+          expectedGroups(
+            rows.filter((r) => r.processedDate === day),
+            groupBy,
+          ).map((g) => ({ processedDate: day, ...g })),
+        );
+      expect(await trend(PARTNER_A)).toEqual(expected(PARTNER_A_ROWS, [DAY_1, DAY_2]));
+      for (const groupBy of GROUPINGS) {
+        expect(await trend(PARTNER_A, { groupBy })).toEqual(
+          expected(PARTNER_A_ROWS, [DAY_1, DAY_2], groupBy),
+        );
+      }
+      expect(await trend(PARTNER_A, { from: DAY_2 })).toEqual(expected(PARTNER_A_ROWS, [DAY_2]));
+      expect(await trend(PARTNER_A, { to: DAY_1, groupBy: ['channel'] })).toEqual(
+        expected(PARTNER_A_ROWS, [DAY_1], ['channel']),
+      );
+      expect(await trend(PARTNER_A, { from: DAY_2, to: DAY_1 })).toEqual([]);
+      const reseller = cmp('channel', 'eq', 'RESELLER');
+      expect(await trend(PARTNER_A, { filter: reseller, groupBy: ['productId'] })).toEqual(
+        expected(
+          PARTNER_A_ROWS.filter((r) => matches(r, reseller)),
+          [DAY_1, DAY_2],
+          ['productId'],
+        ),
+      );
+      expect(await trend(PARTNER_B)).toEqual(expected(PARTNER_B_ROWS, [DAY_2]));
+      expect(await trend('C0000000-0000-4000-8000-00000000000C')).toEqual([]);
     });
 
     it('finds the latest snapshot and lists snapshots with their counts', async () => {

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { CatalogSku } from '../../domain/sku-catalog.ts';
-import type { QueryPlan } from '../../query/query-plan.ts';
+import type { QueryPlan, TrendPlan } from '../../query/query-plan.ts';
 import {
   compileCatalog,
   compileCustomerLatestDate,
@@ -19,6 +19,7 @@ import {
   compilePartnerSummary,
   compileSnapshotList,
   compileSubscriptions,
+  compileTrend,
 } from '../../sql/compile.ts';
 import { duckdbDialect } from '../../sql/dialect.ts';
 import type { SqlQuery } from '../../sql/query.ts';
@@ -139,6 +140,10 @@ class DuckDbStore implements Store {
       plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileDeploymentPage(plan, duckdbDialect)),
     ]);
     return { rows, totalCount: Number(count.columns.total?.[0] ?? 0) };
+  }
+
+  trend(plan: TrendPlan): Promise<ColumnarResult> {
+    return this.#select(compileTrend(plan, duckdbDialect));
   }
 
   async serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]> {

@@ -11,7 +11,7 @@
 import pg from 'pg';
 import { redactDbUrl } from '../../config.ts';
 import type { CatalogSku } from '../../domain/sku-catalog.ts';
-import type { QueryPlan } from '../../query/query-plan.ts';
+import type { QueryPlan, TrendPlan } from '../../query/query-plan.ts';
 import {
   compileCatalog,
   compileCustomerLatestDate,
@@ -22,6 +22,7 @@ import {
   compilePartnerSummary,
   compileSnapshotList,
   compileSubscriptions,
+  compileTrend,
 } from '../../sql/compile.ts';
 import { postgresDialect } from '../../sql/dialect.ts';
 import type { SqlQuery } from '../../sql/query.ts';
@@ -215,6 +216,10 @@ class PostgresStore implements Store {
       plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileDeploymentPage(plan, d, GROUPS)),
     ]);
     return { rows, totalCount: Number(count.columns.total?.[0] ?? 0) };
+  }
+
+  trend(plan: TrendPlan): Promise<ColumnarResult> {
+    return this.#select(compileTrend(plan, d, GROUPS));
   }
 
   async serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]> {
