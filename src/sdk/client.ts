@@ -28,6 +28,9 @@ import type {
   RequestOptions,
   SubscribedSku,
   Subscription,
+  Trend,
+  TrendItemOf,
+  TrendQuery,
 } from './types.ts';
 
 export interface PartnerClientOptions {
@@ -48,6 +51,7 @@ export interface PartnerClientOptions {
 export const PARTNER_CENTER_BASE_URL = 'https://api.partnercenter.microsoft.com';
 const E5_PATH = '/v1/analytics/commercial/deployment/license/';
 const CUSTOMERS_PATH = '/v1/customers';
+const TREND_PATH = '/seatwise/v1/trend';
 /** Customers per page when `size` is not given: the most Partner Center hands out. */
 const DEFAULT_CUSTOMERS_PAGE_SIZE = 500;
 const CONTINUATION_HEADER = 'MS-ContinuationToken';
@@ -80,6 +84,16 @@ export interface PartnerClient {
     readonly commercial: { readonly deployment: { readonly license: LicenseDeploymentResource } };
   };
   readonly customers: CustomersResource;
+  /** Seatwise's own endpoints under `/seatwise/v1/` (not on Partner Center). */
+  readonly seatwise: SeatwiseResource;
+}
+
+export interface SeatwiseResource {
+  /** `GET /seatwise/v1/trend`: licenses sold and deployed per processed date (and groupby fields). */
+  trend<const G extends readonly Dimension[] | undefined = undefined>(
+    query?: TrendQuery<G>,
+    options?: RequestOptions,
+  ): Promise<Trend<TrendItemOf<G>>>;
 }
 
 export interface CustomersResource {
@@ -141,7 +155,28 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
       commercial: { deployment: { license: licenseResource(transport) } },
     },
     customers: customersResource(transport, collection),
+    seatwise: {
+      trend: async (query = {}, call) => {
+        const response = await transport.get(TREND_PATH + trendQueryString(query), call);
+        const body = lowerKeys(response.body);
+        const value = body.value;
+        if (!Array.isArray(value)) throw malformed(response, 'the trend has no value array');
+        const total = body.totalcount;
+        return { value, totalCount: typeof total === 'number' ? total : value.length };
+      },
+    },
   };
+}
+
+function trendQueryString(query: TrendQuery<readonly Dimension[] | undefined>): string {
+  const parts: string[] = [];
+  const add = (name: string, value: string) => parts.push(`${name}=${encodeURIComponent(value)}`);
+  const day = (d: string | Date) => (d instanceof Date ? d.toISOString().slice(0, 10) : d);
+  if (query.from !== undefined) add('from', day(query.from));
+  if (query.to !== undefined) add('to', day(query.to));
+  if (query.groupby !== undefined && query.groupby.length > 0) add('groupby', query.groupby.join(','));
+  if (query.filter !== undefined) add('filter', String(query.filter));
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
 
 function customersResource(

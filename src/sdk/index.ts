@@ -10,6 +10,7 @@ export type {
   LicenseDeploymentResource,
   PartnerClient,
   PartnerClientOptions,
+  SeatwiseResource,
 } from './client.ts';
 export { createPartnerClient, PARTNER_CENTER_BASE_URL } from './client.ts';
 export { PartnerCenterError } from './errors.ts';

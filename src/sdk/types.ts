@@ -195,3 +195,27 @@ export interface Subscription {
   readonly suspensionReasons?: readonly string[];
   readonly attributes?: ResourceAttributes;
 }
+
+/** `GET /seatwise/v1/trend`'s parameters (Seatwise only; docs/extension-api.md). */
+export interface TrendQuery<G extends readonly Dimension[] | undefined = undefined> {
+  /** First processed date, inclusive: `YYYY-MM-DD` or a Date (its UTC day). Default: the first snapshot. */
+  readonly from?: string | Date;
+  /** Last processed date, inclusive. Default: the latest snapshot. */
+  readonly to?: string | Date;
+  /** E5 fields to split each day by. */
+  readonly groupby?: G;
+  /** A filter expression string, or a builder from `where(...)`. */
+  readonly filter?: string | { toString(): string };
+}
+
+/** One item of a trend: the day, exactly the groupby fields, and the two sums. */
+export type TrendItemOf<G extends readonly Dimension[] | undefined> = {
+  readonly processedDate: string;
+} & (G extends readonly [Dimension, ...Dimension[]] ? { readonly [K in G[number]]: string } : unknown) &
+  Counts;
+
+export interface Trend<T> {
+  /** By processed date, then byte-wise by the groupby fields. */
+  readonly value: readonly T[];
+  readonly totalCount: number;
+}
