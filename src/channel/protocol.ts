@@ -34,6 +34,7 @@ export const CALLS = [
   'deploymentPage',
   'serviceTotals',
   'trend',
+  'changes',
   'customerLatestSnapshot',
   'customerProducts',
   'listSnapshots',

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { Agent, type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { CatalogSku } from '../domain/sku-catalog.ts';
-import type { QueryPlan, TrendPlan } from '../query/query-plan.ts';
+import type { ChangesPlan, QueryPlan, TrendPlan } from '../query/query-plan.ts';
 import type {
   CollectionRunRecord,
   ColumnarResult,
@@ -48,6 +48,9 @@ export class RemoteStore implements Store {
   }
   deploymentPage(plan: QueryPlan): Promise<DeploymentPage> {
     return this.#call('deploymentPage', [plan]);
+  }
+  changes(plan: ChangesPlan): Promise<ColumnarResult> {
+    return this.#call('changes', [plan]);
   }
   trend(plan: TrendPlan): Promise<ColumnarResult> {
     return this.#call('trend', [plan]);

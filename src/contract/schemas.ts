@@ -79,6 +79,45 @@ export const TrendQueryParams = Type.Object(
   { additionalProperties: true },
 );
 
+/** `GET /seatwise/v1/changes`'s parameters; checked by `parseChangesQuery` (docs/extension-api.md). */
+export const ChangesQueryParams = Type.Object(
+  {
+    from: Type.Optional(Type.String({ description: 'Required. The snapshot compared from, `YYYY-MM-DD`.' })),
+    to: Type.Optional(Type.String({ description: 'Required. The snapshot compared to, `YYYY-MM-DD`.' })),
+    filter: Type.Optional(
+      Type.String({
+        description: "E5 filter expression applied to both snapshots' rows (docs/query-language.md).",
+      }),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+/** `GET /seatwise/v1/changes`'s body. */
+export const ChangesResponse = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  value: Type.Array(
+    Type.Object({
+      customerTenantId: Type.String(),
+      customerName: Type.String(),
+      productId: Type.String(),
+      productName: Type.String(),
+      serviceCode: Type.String(),
+      serviceName: Type.String(),
+      channel: Type.String(),
+      kind: Type.Union([Type.Literal('added'), Type.Literal('removed'), Type.Literal('changed')]),
+      licensesSoldBefore: Type.Integer(),
+      licensesSoldAfter: Type.Integer(),
+      licensesSoldDelta: Type.Integer(),
+      licensesDeployedBefore: Type.Integer(),
+      licensesDeployedAfter: Type.Integer(),
+      licensesDeployedDelta: Type.Integer(),
+    }),
+  ),
+  totalCount: Type.Integer(),
+});
+
 /** `GET /seatwise/v1/trend`'s body. */
 export const TrendResponse = Type.Object({
   value: Type.Array(

@@ -181,17 +181,7 @@ function parseDay(parameter: 'from' | 'to', text: string | undefined): string | 
  * each at most once, unknown ones ignored); throws a 400 ApiError naming the parameter at fault.
  */
 export function parseTrendQuery(params: RawParams): TrendQuery {
-  const p: Partial<Record<keyof typeof TREND_KNOWN, string>> = {};
-  for (const [name, raw] of Object.entries(params)) {
-    const lower = asciiLower(name);
-    if (raw === undefined || !Object.hasOwn(TREND_KNOWN, lower)) continue;
-    const key = lower as keyof typeof TREND_KNOWN;
-    const values: readonly string[] = typeof raw === 'string' ? [raw] : raw;
-    if (values.length > 1 || (values.length === 1 && p[key] !== undefined)) {
-      throw apiError('invalidInput', `The parameter '${key}' is given more than once.`, [{ parameter: key }]);
-    }
-    if (values.length === 1) p[key] = values[0]!;
-  }
+  const p = collectOnce(params, TREND_KNOWN);
   const from = parseDay('from', p.from);
   const to = parseDay('to', p.to);
   if (from !== null && to !== null && from > to) {
@@ -202,4 +192,55 @@ export function parseTrendQuery(params: RawParams): TrendQuery {
   const groupBy = parseGroupBy(p.groupby);
   const filter = p.filter === undefined ? null : parseFilter(p.filter);
   return Object.freeze({ from, to, groupBy, filter });
+}
+
+/** The known parameters (lower-case name → canonical), each at most once; others are ignored. */
+function collectOnce<K extends string>(
+  params: RawParams,
+  known: Readonly<Record<K, string>>,
+): Partial<Record<K, string>> {
+  const p: Partial<Record<K, string>> = {};
+  for (const [name, raw] of Object.entries(params)) {
+    const lower = asciiLower(name);
+    if (raw === undefined || !Object.hasOwn(known, lower)) continue;
+    const key = lower as K;
+    const values: readonly string[] = typeof raw === 'string' ? [raw] : raw;
+    if (values.length > 1 || (values.length === 1 && p[key] !== undefined)) {
+      throw apiError('invalidInput', `The parameter '${known[key]}' is given more than once.`, [
+        { parameter: known[key] },
+      ]);
+    }
+    if (values.length === 1) p[key] = values[0]!;
+  }
+  return p;
+}
+
+/** What `GET /seatwise/v1/changes` asks for, before the partner scope is added. */
+export interface ChangesQuery {
+  readonly from: string;
+  readonly to: string;
+  readonly filter: FilterExpr | null;
+}
+
+const CHANGES_KNOWN = { from: 'from', to: 'to', filter: 'filter' } as const;
+
+/**
+ * Validates the changes' parameters: `from` and `to` (required days), `filter`; names
+ * case-insensitive, each at most once. Throws a 400 ApiError naming the parameter at fault.
+ */
+export function parseChangesQuery(params: RawParams): ChangesQuery {
+  const p = collectOnce(params, CHANGES_KNOWN);
+  for (const name of ['from', 'to'] as const) {
+    if (p[name] === undefined) {
+      throw apiError(
+        'invalidInput',
+        `The parameter '${name}' is required: the processed date (YYYY-MM-DD) of a snapshot to compare.`,
+        [{ parameter: name }],
+      );
+    }
+  }
+  const from = parseDay('from', p.from)!;
+  const to = parseDay('to', p.to)!;
+  const filter = p.filter === undefined ? null : parseFilter(p.filter);
+  return Object.freeze({ from, to, filter });
 }

@@ -47,3 +47,15 @@ export interface TrendPlan {
   readonly groupBy: readonly Dimension[];
   readonly filter: FilterExpr | null;
 }
+
+/** What `GET /seatwise/v1/changes` reads: the rows of two of the partner's snapshots, compared. */
+export interface ChangesPlan {
+  /** Upper-case GUID of the partner tenant (the token's `tid`). */
+  readonly partnerId: string;
+  /** `YYYY-MM-DD`: the snapshot compared from. */
+  readonly from: string;
+  /** `YYYY-MM-DD`: the snapshot compared to. */
+  readonly to: string;
+  /** Applied to each snapshot's rows before they are compared. */
+  readonly filter: FilterExpr | null;
+}

@@ -5,7 +5,7 @@
 import type { Dimension } from '../domain/fields.ts';
 import { normalizeGuid } from '../domain/guid.ts';
 import { ApiError } from '../errors.ts';
-import type { TrendQuery } from '../query/parse-query.ts';
+import type { ChangesQuery, TrendQuery } from '../query/parse-query.ts';
 import type { DeploymentQuery, QueryPlan } from '../query/query-plan.ts';
 import type { ColumnarResult, CustomerProduct, Store } from '../store/store.ts';
 import { buildNextLink, type LinkBase } from './next-link.ts';
@@ -26,6 +26,25 @@ export interface TrendItem {
   readonly licensesSold: number;
   readonly licensesDeployed: number;
   readonly [field: string]: string | number | null;
+}
+
+/** One row (customer, product, channel) that differs between two snapshots. */
+export interface ChangeItem {
+  readonly customerTenantId: string;
+  readonly customerName: string;
+  readonly productId: string;
+  readonly productName: string;
+  readonly serviceCode: string;
+  readonly serviceName: string;
+  readonly channel: string;
+  /** `added`: only in `to`; `removed`: only in `from`; `changed`: other sold or deployed counts. */
+  readonly kind: 'added' | 'removed' | 'changed';
+  readonly licensesSoldBefore: number;
+  readonly licensesSoldAfter: number;
+  readonly licensesSoldDelta: number;
+  readonly licensesDeployedBefore: number;
+  readonly licensesDeployedAfter: number;
+  readonly licensesDeployedDelta: number;
 }
 
 export interface PartnerInsight {
@@ -78,6 +97,61 @@ export class DeploymentService {
         item[f] = f === 'licensesSold' || f === 'licensesDeployed' ? Number(value ?? 0) : value;
       }
       items.push(item as TrendItem);
+    }
+    return items;
+  }
+
+  /**
+   * `GET /seatwise/v1/changes`: the rows that differ between two snapshots of the partner, each
+   * with its kind, counts before and after and their deltas. A date that is not a snapshot of the
+   * partner is a 404.
+   */
+  async changes(partnerId: string, query: ChangesQuery): Promise<ChangeItem[]> {
+    const dates = new Set((await this.#store.listSnapshots(partnerId)).map((s) => s.processedDate));
+    for (const [name, day] of [
+      ['from', query.from],
+      ['to', query.to],
+    ] as const) {
+      if (!dates.has(day)) {
+        throw new ApiError('notFound', {
+          description: `The partner has no snapshot processed on ${day} (parameter '${name}'); seatwise snapshots lists them.`,
+          data: [{ parameter: name, value: day }],
+        });
+      }
+    }
+    const rows = await this.#store.changes({ partnerId, ...query });
+    const c = rows.columns;
+    const text = (name: string, i: number) => String(c[name]?.[i] ?? '');
+    const count = (name: string, i: number) => {
+      const v = c[name]?.[i];
+      return v === null || v === undefined ? null : Number(v);
+    };
+    const items: ChangeItem[] = [];
+    for (let i = 0; i < rows.rowCount; i++) {
+      const soldBefore = count('soldBefore', i);
+      const soldAfter = count('soldAfter', i);
+      const deployedBefore = count('deployedBefore', i);
+      const deployedAfter = count('deployedAfter', i);
+      const sb = soldBefore ?? 0;
+      const sa = soldAfter ?? 0;
+      const db = deployedBefore ?? 0;
+      const da = deployedAfter ?? 0;
+      items.push({
+        customerTenantId: text('customerTenantId', i),
+        customerName: text('customerName', i),
+        productId: text('productId', i),
+        productName: text('productName', i),
+        serviceCode: text('serviceCode', i),
+        serviceName: text('serviceName', i),
+        channel: text('channel', i),
+        kind: soldBefore === null ? 'added' : soldAfter === null ? 'removed' : 'changed',
+        licensesSoldBefore: sb,
+        licensesSoldAfter: sa,
+        licensesSoldDelta: sa - sb,
+        licensesDeployedBefore: db,
+        licensesDeployedAfter: da,
+        licensesDeployedDelta: da - db,
+      });
     }
     return items;
   }

@@ -13,7 +13,7 @@ import {
   type Measure,
 } from '../domain/fields.ts';
 import type { FilterExpr } from '../query/ast.ts';
-import type { QueryPlan, TrendPlan } from '../query/query-plan.ts';
+import type { ChangesPlan, QueryPlan, TrendPlan } from '../query/query-plan.ts';
 import type { SqlDialect } from './dialect.ts';
 import { filterSql, guidLiteral } from './filter-sql.ts';
 import { ParamList } from './params.ts';
@@ -364,3 +364,56 @@ export function compileTrend(plan: TrendPlan, dialect: SqlDialect, options: Comp
     params: params.values,
   };
 }
+
+/**
+ * The rows (customer, product, channel) that differ between two snapshots of the partner: present
+ * in one only, or with other sold or deployed counts. Columns `customerTenantId`, `customerName`,
+ * `productId`, `productName`, `serviceCode`, `serviceName`, `channel` (the `to` snapshot's values
+ * when it has the row), `soldBefore`, `deployedBefore`, `soldAfter`, `deployedAfter` (null on the
+ * side without the row), in canonical E5 order.
+ */
+export function compileChanges(plan: ChangesPlan, dialect: SqlDialect): SqlQuery {
+  const params = new ParamList(dialect);
+  const q = dialect.quoteIdent;
+  const side = (date: string) => {
+    const where = [
+      `${q('partner_id')} = ${params.add(plan.partnerId)}`,
+      `${q('processed_date')} = ${dialect.dateParam(params.add(date))}`,
+      ...(plan.filter === null ? [] : [filterSql(plan.filter, dialect, params)]),
+    ];
+    return `SELECT * FROM ${q(TABLES.deployment)} WHERE ${where.join(' AND ')}`;
+  };
+  const before = side(plan.from);
+  const after = side(plan.to);
+  const key = ['customerTenantId', 'productId', 'channel'] as const;
+  const col = (d: Dimension) => q(DIMENSION_INFO[d].column);
+  const both = (d: Dimension) => `coalesce(${q('a')}.${col(d)}, ${q('b')}.${col(d)}) AS ${q(d)}`;
+  const sold = q(MEASURE_COLUMN.licensesSold);
+  const deployed = q(MEASURE_COLUMN.licensesDeployed);
+  const select = [
+    ...CHANGE_FIELDS.map(both),
+    `${q('b')}.${sold} AS ${q('soldBefore')}`,
+    `${q('b')}.${deployed} AS ${q('deployedBefore')}`,
+    `${q('a')}.${sold} AS ${q('soldAfter')}`,
+    `${q('a')}.${deployed} AS ${q('deployedAfter')}`,
+  ].join(', ');
+  const on = key.map((d) => `${q('a')}.${col(d)} = ${q('b')}.${col(d)}`).join(' AND ');
+  const differs =
+    `${q('a')}.${col('customerTenantId')} IS NULL OR ${q('b')}.${col('customerTenantId')} IS NULL` +
+    ` OR ${q('a')}.${sold} <> ${q('b')}.${sold} OR ${q('a')}.${deployed} <> ${q('b')}.${deployed}`;
+  const joined =
+    `SELECT ${select} FROM (${before}) AS ${q('b')} FULL OUTER JOIN (${after}) AS ${q('a')} ON ${on}` +
+    ` WHERE ${differs}`;
+  const orderBy = key.map((d) => `${dialect.bytewise(q(d))} ASC`).join(', ');
+  return { sql: `SELECT * FROM (${joined}) AS ${q('c')} ORDER BY ${orderBy}`, params: params.values };
+}
+
+const CHANGE_FIELDS: readonly Dimension[] = [
+  'customerTenantId',
+  'customerName',
+  'productId',
+  'productName',
+  'serviceCode',
+  'serviceName',
+  'channel',
+];

@@ -9,7 +9,7 @@
  * `seatwise serve`).
  */
 import type { CatalogSku } from '../domain/sku-catalog.ts';
-import type { QueryPlan, TrendPlan } from '../query/query-plan.ts';
+import type { ChangesPlan, QueryPlan, TrendPlan } from '../query/query-plan.ts';
 
 /** A result read column by column. Integers arrive as JS numbers, dates as `YYYY-MM-DD` strings. */
 export interface ColumnarResult {
@@ -199,6 +199,13 @@ export interface Store {
    * by date then byte-wise by the fields.
    */
   trend(plan: TrendPlan): Promise<ColumnarResult>;
+  /**
+   * The rows that differ between two snapshots (added, removed, other counts), in E5 order:
+   * columns `customerTenantId`, `customerName`, `productId`, `productName`, `serviceCode`,
+   * `serviceName`, `channel`, `soldBefore`, `deployedBefore`, `soldAfter`, `deployedAfter` (null on
+   * the side without the row).
+   */
+  changes(plan: ChangesPlan): Promise<ColumnarResult>;
   /** E1: per (service code, channel) of the snapshot, byte-wise ordered. */
   serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]>;
   /** E3: the latest processed date holding rows of the customer (upper-case GUID), or null. */

@@ -316,6 +316,58 @@ export function describeReads(open: () => Promise<Store>): void {
       expect(await trend('C0000000-0000-4000-8000-00000000000C')).toEqual([]);
     });
 
+    it('lists the rows that differ between two snapshots, per partner, filtered', async () => {
+      const changes = async (partnerId: string, from: string, to: string, filter: FilterExpr | null = null) =>
+        rowsOf(await store.changes({ partnerId, from, to, filter }));
+      const expected = (rows: readonly DeploymentRow[], from: string, to: string): Row[] => {
+        const key = (r: DeploymentRow) => JSON.stringify([r.customerTenantId, r.productId, r.channel]);
+        const before = new Map(rows.filter((r) => r.processedDate === from).map((r) => [key(r), r]));
+        const after = new Map(rows.filter((r) => r.processedDate === to).map((r) => [key(r), r]));
+        const out: Row[] = [];
+        for (const k of new Set([...before.keys(), ...after.keys()])) {
+          const b = before.get(k);
+          const a = after.get(k);
+          if (a && b && a.licensesSold === b.licensesSold && a.licensesDeployed === b.licensesDeployed)
+            continue;
+          const r = (a ?? b)!;
+          out.push({
+            customerTenantId: r.customerTenantId,
+            customerName: r.customerName,
+            productId: r.productId,
+            productName: r.productName,
+            serviceCode: r.serviceCode,
+            serviceName: r.serviceName,
+            channel: r.channel,
+            soldBefore: b?.licensesSold ?? null,
+            deployedBefore: b?.licensesDeployed ?? null,
+            soldAfter: a?.licensesSold ?? null,
+            deployedAfter: a?.licensesDeployed ?? null,
+          });
+        }
+        return out.sort((x, y) => {
+          for (const f of ['customerTenantId', 'productId', 'channel']) {
+            const c = compareBytes(String(x[f]), String(y[f]));
+            if (c !== 0) return c;
+          }
+          return 0;
+        });
+      };
+      const diff = expected(PARTNER_A_ROWS, DAY_1, DAY_2);
+      expect(diff.length).toBeGreaterThan(0);
+      expect(await changes(PARTNER_A, DAY_1, DAY_2)).toEqual(diff);
+      expect(await changes(PARTNER_A, DAY_2, DAY_1)).toEqual(expected(PARTNER_A_ROWS, DAY_2, DAY_1));
+      expect(await changes(PARTNER_A, DAY_2, DAY_2)).toEqual([]);
+      const reseller = cmp('channel', 'eq', 'RESELLER');
+      expect(await changes(PARTNER_A, DAY_1, DAY_2, reseller)).toEqual(
+        expected(
+          PARTNER_A_ROWS.filter((r) => matches(r, reseller)),
+          DAY_1,
+          DAY_2,
+        ),
+      );
+      expect(await changes(PARTNER_B, DAY_1, DAY_2)).toEqual(expected(PARTNER_B_ROWS, DAY_1, DAY_2));
+    });
+
     it('finds the latest snapshot and lists snapshots with their counts', async () => {
       expect(await store.latestSnapshot(PARTNER_A)).toBe(DAY_2);
       expect(await store.latestSnapshot(PARTNER_B)).toBe(DAY_2);

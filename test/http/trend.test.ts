@@ -4,25 +4,12 @@
  * bad parameters as 400 ApiFaults.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CUST, columns, PARTNER_A, PARTNER_B, PROD, toRow } from '../fixtures/http-rows.ts';
+import { D1, D2, D3, EXTENSION_A_ROWS, EXTENSION_B_ROWS } from '../fixtures/extension-rows.ts';
+import { CUST, columns, PARTNER_A, PARTNER_B } from '../fixtures/http-rows.ts';
 import { createHarness, type Harness, json } from '../support/harness.ts';
 import { describeOnStores } from '../support/stores.ts';
 
 const TREND = '/seatwise/v1/trend';
-const D1 = '2026-11-01';
-const D2 = '2026-11-02';
-const D3 = '2026-11-03';
-
-/** [customer, name, product, channel, deployed, sold]; `sales` is crm, the others o365. */
-const TREND_A_ROWS = [
-  toRow(D1, [CUST.oneil, 'Oneil', PROD.e3, 'reseller', 4, 10]),
-  toRow(D1, [CUST.tokyo, 'Tokyo', PROD.e3, 'reseller', 5, 5]),
-  toRow(D2, [CUST.oneil, 'Oneil', PROD.e3, 'reseller', 6, 10]),
-  toRow(D2, [CUST.oneil, 'Oneil', PROD.sales, 'direct', 1, 3]),
-  toRow(D2, [CUST.tokyo, 'Tokyo', PROD.e3, 'reseller', 2, 5]),
-  toRow(D3, [CUST.tokyo, 'Tokyo', PROD.sales, 'direct', 7, 7]),
-];
-const TREND_B_ROWS = [toRow(D1, [CUST.oneil, 'Other', PROD.e3, 'reseller', 50, 100])];
 
 interface Trend {
   value: Record<string, string | number>[];
@@ -40,8 +27,8 @@ describeOnStores('GET /seatwise/v1/trend', (kind) => {
 
   beforeAll(async () => {
     h = await createHarness({ store: kind });
-    await h.load(PARTNER_A, columns(TREND_A_ROWS));
-    await h.load(PARTNER_B, columns(TREND_B_ROWS));
+    await h.load(PARTNER_A, columns(EXTENSION_A_ROWS));
+    await h.load(PARTNER_B, columns(EXTENSION_B_ROWS));
     tokenA = await h.token(PARTNER_A);
     tokenB = await h.token(PARTNER_B);
   });

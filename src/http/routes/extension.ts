@@ -2,16 +2,28 @@
  * Seatwise's extension API under `/seatwise/v1/` (docs/extension-api.md): the same tokens, tenant
  * scope, filter language and ApiFault errors as E5.
  * - `GET /seatwise/v1/trend`: sold and deployed seats per processed date (and groupby fields).
+ * - `GET /seatwise/v1/changes`: what changed between two snapshots, per customer and product.
  */
 import type { FastifyInstance } from 'fastify';
-import { TrendQueryParams, TrendResponse } from '../../contract/schemas.ts';
-import { parseTrendQuery } from '../../query/parse-query.ts';
+import {
+  ChangesQueryParams,
+  ChangesResponse,
+  TrendQueryParams,
+  TrendResponse,
+} from '../../contract/schemas.ts';
+import { parseChangesQuery, parseTrendQuery } from '../../query/parse-query.ts';
 import type { DeploymentService } from '../../service/deployment-service.ts';
 import { paramsRecord, parseRawQuery } from '../../service/next-link.ts';
 import { principalOf } from '../auth-hook.ts';
 import { faultResponses, methodNotAllowed, type RouteOptions } from './common.ts';
 
 export const TREND_PATH = '/seatwise/v1/trend';
+export const CHANGES_PATH = '/seatwise/v1/changes';
+
+function rawParams(url: string) {
+  const q = url.indexOf('?');
+  return paramsRecord(parseRawQuery(q < 0 ? '' : url.slice(q + 1)));
+}
 
 export function registerExtensionRoutes(
   app: FastifyInstance,
@@ -32,9 +44,7 @@ export function registerExtensionRoutes(
       },
     },
     async (request, reply) => {
-      const raw = request.raw.url ?? TREND_PATH;
-      const q = raw.indexOf('?');
-      const query = parseTrendQuery(paramsRecord(parseRawQuery(q < 0 ? '' : raw.slice(q + 1))));
+      const query = parseTrendQuery(rawParams(request.raw.url ?? TREND_PATH));
       const value = await service.trend(principalOf(request).partnerId, query);
       return reply
         .type('application/json; charset=utf-8')
@@ -42,4 +52,28 @@ export function registerExtensionRoutes(
     },
   );
   methodNotAllowed(app, TREND_PATH);
+
+  app.get(
+    CHANGES_PATH,
+    {
+      onRequest: options.auth,
+      schema: {
+        summary:
+          'What changed between two snapshots: products added, removed or with other counts, per customer',
+        operationId: 'seatwiseChanges',
+        tags: ['seatwise'],
+        querystring: ChangesQueryParams,
+        response: { 200: ChangesResponse, ...faultResponses },
+        security: [{ bearer: [] }],
+      },
+    },
+    async (request, reply) => {
+      const query = parseChangesQuery(rawParams(request.raw.url ?? CHANGES_PATH));
+      const value = await service.changes(principalOf(request).partnerId, query);
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify({ from: query.from, to: query.to, value, totalCount: value.length }));
+    },
+  );
+  methodNotAllowed(app, CHANGES_PATH);
 }

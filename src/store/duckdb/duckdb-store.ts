@@ -8,9 +8,10 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { CatalogSku } from '../../domain/sku-catalog.ts';
-import type { QueryPlan, TrendPlan } from '../../query/query-plan.ts';
+import type { ChangesPlan, QueryPlan, TrendPlan } from '../../query/query-plan.ts';
 import {
   compileCatalog,
+  compileChanges,
   compileCustomerLatestDate,
   compileCustomerProducts,
   compileDeploymentCount,
@@ -140,6 +141,10 @@ class DuckDbStore implements Store {
       plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileDeploymentPage(plan, duckdbDialect)),
     ]);
     return { rows, totalCount: Number(count.columns.total?.[0] ?? 0) };
+  }
+
+  changes(plan: ChangesPlan): Promise<ColumnarResult> {
+    return this.#select(compileChanges(plan, duckdbDialect));
   }
 
   trend(plan: TrendPlan): Promise<ColumnarResult> {

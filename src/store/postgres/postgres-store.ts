@@ -11,9 +11,10 @@
 import pg from 'pg';
 import { redactDbUrl } from '../../config.ts';
 import type { CatalogSku } from '../../domain/sku-catalog.ts';
-import type { QueryPlan, TrendPlan } from '../../query/query-plan.ts';
+import type { ChangesPlan, QueryPlan, TrendPlan } from '../../query/query-plan.ts';
 import {
   compileCatalog,
+  compileChanges,
   compileCustomerLatestDate,
   compileCustomerProducts,
   compileDeploymentCount,
@@ -216,6 +217,10 @@ class PostgresStore implements Store {
       plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileDeploymentPage(plan, d, GROUPS)),
     ]);
     return { rows, totalCount: Number(count.columns.total?.[0] ?? 0) };
+  }
+
+  changes(plan: ChangesPlan): Promise<ColumnarResult> {
+    return this.#select(compileChanges(plan, d));
   }
 
   trend(plan: TrendPlan): Promise<ColumnarResult> {
