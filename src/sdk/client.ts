@@ -14,6 +14,8 @@ import {
   type Transport,
 } from './transport.ts';
 import type {
+  Changes,
+  ChangesQuery,
   Collection,
   Customer,
   CustomerLicensesDeploymentInsights,
@@ -52,6 +54,7 @@ export const PARTNER_CENTER_BASE_URL = 'https://api.partnercenter.microsoft.com'
 const E5_PATH = '/v1/analytics/commercial/deployment/license/';
 const CUSTOMERS_PATH = '/v1/customers';
 const TREND_PATH = '/seatwise/v1/trend';
+const CHANGES_PATH = '/seatwise/v1/changes';
 /** Customers per page when `size` is not given: the most Partner Center hands out. */
 const DEFAULT_CUSTOMERS_PAGE_SIZE = 500;
 const CONTINUATION_HEADER = 'MS-ContinuationToken';
@@ -94,6 +97,8 @@ export interface SeatwiseResource {
     query?: TrendQuery<G>,
     options?: RequestOptions,
   ): Promise<Trend<TrendItemOf<G>>>;
+  /** `GET /seatwise/v1/changes`: the rows added, removed or changed between two snapshots. */
+  changes(query: ChangesQuery, options?: RequestOptions): Promise<Changes>;
 }
 
 export interface CustomersResource {
@@ -164,16 +169,38 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
         const total = body.totalcount;
         return { value, totalCount: typeof total === 'number' ? total : value.length };
       },
+      changes: async (query, call) => {
+        const parts = [
+          `from=${encodeURIComponent(utcDay(query.from))}`,
+          `to=${encodeURIComponent(utcDay(query.to))}`,
+        ];
+        if (query.filter !== undefined) parts.push(`filter=${encodeURIComponent(String(query.filter))}`);
+        const response = await transport.get(`${CHANGES_PATH}?${parts.join('&')}`, call);
+        const body = lowerKeys(response.body);
+        const value = body.value;
+        if (!Array.isArray(value)) throw malformed(response, 'the changes have no value array');
+        const total = body.totalcount;
+        return {
+          from: typeof body.from === 'string' ? body.from : utcDay(query.from),
+          to: typeof body.to === 'string' ? body.to : utcDay(query.to),
+          value,
+          totalCount: typeof total === 'number' ? total : value.length,
+        };
+      },
     },
   };
+}
+
+/** A day as sent: a string as given, a Date as its UTC day. */
+function utcDay(d: string | Date): string {
+  return d instanceof Date ? d.toISOString().slice(0, 10) : d;
 }
 
 function trendQueryString(query: TrendQuery<readonly Dimension[] | undefined>): string {
   const parts: string[] = [];
   const add = (name: string, value: string) => parts.push(`${name}=${encodeURIComponent(value)}`);
-  const day = (d: string | Date) => (d instanceof Date ? d.toISOString().slice(0, 10) : d);
-  if (query.from !== undefined) add('from', day(query.from));
-  if (query.to !== undefined) add('to', day(query.to));
+  if (query.from !== undefined) add('from', utcDay(query.from));
+  if (query.to !== undefined) add('to', utcDay(query.to));
   if (query.groupby !== undefined && query.groupby.length > 0) add('groupby', query.groupby.join(','));
   if (query.filter !== undefined) add('filter', String(query.filter));
   return parts.length === 0 ? '' : `?${parts.join('&')}`;

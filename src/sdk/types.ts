@@ -219,3 +219,39 @@ export interface Trend<T> {
   readonly value: readonly T[];
   readonly totalCount: number;
 }
+
+/** `GET /seatwise/v1/changes`'s parameters (Seatwise only; docs/extension-api.md). */
+export interface ChangesQuery {
+  /** The snapshot compared from: `YYYY-MM-DD` or a Date (its UTC day). */
+  readonly from: string | Date;
+  /** The snapshot compared to. */
+  readonly to: string | Date;
+  /** Applied to both snapshots' rows: a filter expression string, or a builder from `where(...)`. */
+  readonly filter?: string | { toString(): string };
+}
+
+/** One row (customer, product, channel) that differs between the two snapshots. */
+export interface ChangeItem {
+  readonly customerTenantId: string;
+  readonly customerName: string;
+  readonly productId: string;
+  readonly productName: string;
+  readonly serviceCode: string;
+  readonly serviceName: string;
+  readonly channel: string;
+  readonly kind: 'added' | 'removed' | 'changed';
+  readonly licensesSoldBefore: number;
+  readonly licensesSoldAfter: number;
+  readonly licensesSoldDelta: number;
+  readonly licensesDeployedBefore: number;
+  readonly licensesDeployedAfter: number;
+  readonly licensesDeployedDelta: number;
+}
+
+export interface Changes {
+  readonly from: string;
+  readonly to: string;
+  /** In E5 row order: customerTenantId, productId, channel. */
+  readonly value: readonly ChangeItem[];
+  readonly totalCount: number;
+}

@@ -1,5 +1,5 @@
 /**
- * `client.seatwise.trend(...)` against a real listener: the typed items, the parameters as sent
+ * `client.seatwise.trend(...)` and `client.seatwise.changes(...)` against a real listener: the typed items, the parameters as sent
  * (days from Dates, groupby, filter builders), the partner's scope, and a bad parameter thrown as a
  * PartnerCenterError carrying the ApiFault.
  */
@@ -36,6 +36,58 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+describe('client.seatwise.changes', () => {
+  it('reads the rows added, removed or changed between two snapshots', async () => {
+    const changes = await client.seatwise.changes({ from: new Date(`${D1}T23:00:00Z`), to: D2 });
+    expectTypeOf(changes.value[0]!.kind).toEqualTypeOf<'added' | 'removed' | 'changed'>();
+    expect(changes).toEqual({
+      from: D1,
+      to: D2,
+      value: [
+        {
+          customerTenantId: CUST.oneil,
+          customerName: 'Oneil',
+          productId: PROD.e3,
+          productName: 'OFFICE 365 E3',
+          serviceCode: 'o365',
+          serviceName: 'Microsoft Office 365',
+          channel: 'reseller',
+          kind: 'changed',
+          licensesSoldBefore: 10,
+          licensesSoldAfter: 10,
+          licensesSoldDelta: 0,
+          licensesDeployedBefore: 4,
+          licensesDeployedAfter: 6,
+          licensesDeployedDelta: 2,
+        },
+        {
+          customerTenantId: CUST.tokyo,
+          customerName: 'Tokyo',
+          productId: PROD.sales,
+          productName: 'DYNAMICS 365 FOR SALES ENTERPRISE EDITION',
+          serviceCode: 'crm',
+          serviceName: 'Microsoft Dynamics',
+          channel: 'direct',
+          kind: 'added',
+          licensesSoldBefore: 0,
+          licensesSoldAfter: 3,
+          licensesSoldDelta: 3,
+          licensesDeployedBefore: 0,
+          licensesDeployedAfter: 1,
+          licensesDeployedDelta: 1,
+        },
+      ],
+      totalCount: 2,
+    });
+    const filtered = await client.seatwise.changes({
+      from: D1,
+      to: D2,
+      filter: where('serviceCode').eq('CRM'),
+    });
+    expect(filtered.value.map((c) => [c.customerTenantId, c.kind])).toEqual([[CUST.tokyo, 'added']]);
+  });
+});
+
 describe('client.seatwise.trend', () => {
   it('reads the sums per processed date', async () => {
     const trend = await client.seatwise.trend();
@@ -70,6 +122,10 @@ describe('client.seatwise.trend', () => {
   });
 
   it('throws a bad parameter as a PartnerCenterError with the ApiFault', async () => {
+    const missing = await client.seatwise.changes({ from: D1, to: '2026-11-09' }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(PartnerCenterError);
+    expect((missing as PartnerCenterError).status).toBe(404);
+    expect((missing as PartnerCenterError).code).toBe(1000);
     const err = await client.seatwise.trend({ from: '2026-02-30' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PartnerCenterError);
     expect((err as PartnerCenterError).status).toBe(400);
