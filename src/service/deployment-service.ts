@@ -84,10 +84,15 @@ export class DeploymentService {
 
   /**
    * `GET /seatwise/v1/trend`: one item per processed date (and groupby fields) of the partner's
-   * snapshots in the range, `{processedDate, <fields>, licensesSold, licensesDeployed}`.
+   * snapshots in the range, `{processedDate, <fields>, licensesSold, licensesDeployed}`. Without
+   * groupby, every snapshot in the range has its item, with zeros when no row matches the filter.
    */
   async trend(partnerId: string, query: TrendQuery): Promise<TrendItem[]> {
-    const rows = await this.#store.trend({ partnerId, ...query });
+    const ungrouped = query.groupBy.length === 0;
+    const [rows, snapshots] = await Promise.all([
+      this.#store.trend({ partnerId, ...query }),
+      ungrouped ? this.#store.listSnapshots(partnerId) : Promise.resolve([]),
+    ]);
     const fields = ['processedDate', ...query.groupBy, 'licensesSold', 'licensesDeployed'];
     const items: TrendItem[] = [];
     for (let i = 0; i < rows.rowCount; i++) {
@@ -98,7 +103,18 @@ export class DeploymentService {
       }
       items.push(item as TrendItem);
     }
-    return items;
+    if (!ungrouped) return items;
+    const seen = new Set(items.map((i) => i.processedDate));
+    for (const { processedDate } of snapshots) {
+      const inRange =
+        (query.from === null || processedDate >= query.from) &&
+        (query.to === null || processedDate <= query.to);
+      if (inRange && !seen.has(processedDate))
+        items.push({ processedDate, licensesSold: 0, licensesDeployed: 0 });
+    }
+    return items.sort((a, b) =>
+      a.processedDate < b.processedDate ? -1 : a.processedDate > b.processedDate ? 1 : 0,
+    );
   }
 
   /**

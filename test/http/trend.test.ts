@@ -81,6 +81,10 @@ describeOnStores('GET /seatwise/v1/trend', (kind) => {
       { processedDate: D1, licensesSold: 15, licensesDeployed: 9 },
     ]);
     const direct = encodeURIComponent("channel eq 'DIRECT'");
+    expect((await trend(`?filter=${direct}&to=${D2}`)).value).toEqual([
+      { processedDate: D1, licensesSold: 0, licensesDeployed: 0 },
+      { processedDate: D2, licensesSold: 3, licensesDeployed: 1 },
+    ]);
     expect((await trend(`?filter=${direct}&groupby=channel,productName`)).value).toEqual([
       {
         processedDate: D2,
@@ -101,6 +105,7 @@ describeOnStores('GET /seatwise/v1/trend', (kind) => {
     expect((await trend(`?filter=${customer}`)).value).toEqual([
       { processedDate: D1, licensesSold: 10, licensesDeployed: 4 },
       { processedDate: D2, licensesSold: 13, licensesDeployed: 7 },
+      { processedDate: D3, licensesSold: 0, licensesDeployed: 0 },
     ]);
   });
 
