@@ -89,6 +89,10 @@ export const ChangesQueryParams = Type.Object(
         description: "E5 filter expression applied to both snapshots' rows (docs/query-language.md).",
       }),
     ),
+    top: Type.Optional(
+      Type.String({ description: 'Items per page, 0..10000 (larger values are capped). Default 10000.' }),
+    ),
+    skip: Type.Optional(Type.String({ description: 'Items to skip. Default 0.' })),
   },
   { additionalProperties: true },
 );
@@ -115,6 +119,7 @@ export const ChangesResponse = Type.Object({
       licensesDeployedDelta: Type.Integer(),
     }),
   ),
+  '@nextLink': Type.Optional(Type.String({ description: 'The next page, when there is one.' })),
   totalCount: Type.Integer(),
 });
 

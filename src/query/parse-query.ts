@@ -220,9 +220,12 @@ export interface ChangesQuery {
   readonly from: string;
   readonly to: string;
   readonly filter: FilterExpr | null;
+  /** Items per page, 0..MAX_TOP, as E5's `top`. */
+  readonly top: number;
+  readonly skip: number;
 }
 
-const CHANGES_KNOWN = { from: 'from', to: 'to', filter: 'filter' } as const;
+const CHANGES_KNOWN = { from: 'from', to: 'to', filter: 'filter', top: 'top', skip: 'skip' } as const;
 
 /**
  * Validates the changes' parameters: `from` and `to` (required days), `filter`; names
@@ -239,8 +242,10 @@ export function parseChangesQuery(params: RawParams): ChangesQuery {
       );
     }
   }
+  const top = parseTop(p.top);
+  const skip = parseSkip(p.skip);
   const from = parseDay('from', p.from)!;
   const to = parseDay('to', p.to)!;
   const filter = p.filter === undefined ? null : parseFilter(p.filter);
-  return Object.freeze({ from, to, filter });
+  return Object.freeze({ from, to, filter, top, skip });
 }

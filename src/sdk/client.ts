@@ -14,6 +14,7 @@ import {
   type Transport,
 } from './transport.ts';
 import type {
+  ChangeItem,
   Changes,
   ChangesQuery,
   Collection,
@@ -97,7 +98,10 @@ export interface SeatwiseResource {
     query?: TrendQuery<G>,
     options?: RequestOptions,
   ): Promise<Trend<TrendItemOf<G>>>;
-  /** `GET /seatwise/v1/changes`: the rows added, removed or changed between two snapshots. */
+  /**
+   * `GET /seatwise/v1/changes`: the rows added, removed or changed between two snapshots, every
+   * page of them (following `@nextLink`).
+   */
   changes(query: ChangesQuery, options?: RequestOptions): Promise<Changes>;
 }
 
@@ -175,17 +179,31 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
           `to=${encodeURIComponent(utcDay(query.to))}`,
         ];
         if (query.filter !== undefined) parts.push(`filter=${encodeURIComponent(String(query.filter))}`);
-        const response = await transport.get(`${CHANGES_PATH}?${parts.join('&')}`, call);
-        const body = lowerKeys(response.body);
-        const value = body.value;
-        if (!Array.isArray(value)) throw malformed(response, 'the changes have no value array');
-        const total = body.totalcount;
-        return {
-          from: typeof body.from === 'string' ? body.from : utcDay(query.from),
-          to: typeof body.to === 'string' ? body.to : utcDay(query.to),
-          value,
-          totalCount: typeof total === 'number' ? total : value.length,
-        };
+        if (query.top !== undefined) parts.push(`top=${encodeURIComponent(String(query.top))}`);
+        // Every page, following @nextLink (resolved against the page's URL, as E5's).
+        let url = `${transport.baseUrl}${CHANGES_PATH}?${parts.join('&')}`;
+        const value: ChangeItem[] = [];
+        const asked = new Set<string>();
+        for (;;) {
+          asked.add(url);
+          const response = await transport.get(url, call);
+          const body = lowerKeys(response.body);
+          const page = body.value;
+          if (!Array.isArray(page)) throw malformed(response, 'the changes have no value array');
+          value.push(...(page as ChangeItem[]));
+          const next = body['@nextlink'];
+          if (typeof next !== 'string' || next === '') {
+            const total = body.totalcount;
+            return {
+              from: typeof body.from === 'string' ? body.from : utcDay(query.from),
+              to: typeof body.to === 'string' ? body.to : utcDay(query.to),
+              value,
+              totalCount: typeof total === 'number' ? total : value.length,
+            };
+          }
+          url = new URL(next, url).toString();
+          if (asked.has(url)) throw malformed(response, 'the changes linked a page already read');
+        }
       },
     },
   };

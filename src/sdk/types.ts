@@ -228,6 +228,8 @@ export interface ChangesQuery {
   readonly to: string | Date;
   /** Applied to both snapshots' rows: a filter expression string, or a builder from `where(...)`. */
   readonly filter?: string | { toString(): string };
+  /** Items per page asked for (every page is read); default the server's, 10000. */
+  readonly top?: number;
 }
 
 /** One row (customer, product, channel) that differs between the two snapshots. */

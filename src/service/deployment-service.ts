@@ -135,7 +135,12 @@ export class DeploymentService {
         });
       }
     }
-    const rows = await this.#store.changes({ partnerId, ...query });
+    const rows = await this.#store.changes({
+      partnerId,
+      from: query.from,
+      to: query.to,
+      filter: query.filter,
+    });
     const c = rows.columns;
     const text = (name: string, i: number) => String(c[name]?.[i] ?? '');
     const count = (name: string, i: number) => {

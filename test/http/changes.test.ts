@@ -15,6 +15,7 @@ interface Changes {
   from: string;
   to: string;
   value: Record<string, string | number>[];
+  '@nextLink'?: string;
   totalCount: number;
 }
 interface Fault {
@@ -107,6 +108,21 @@ describeOnStores('GET /seatwise/v1/changes', (kind) => {
     expect(await changes(`?from=${D2}&to=${D2}`)).toEqual({ from: D2, to: D2, value: [], totalCount: 0 });
   });
 
+  it('pages with top and skip, linking the next page as E5 does', async () => {
+    const first = await changes(`?from=${D2}&to=${D3}&top=3`);
+    expect(first.value.map((c) => c.kind)).toEqual(['removed', 'removed', 'added']);
+    expect(first.totalCount).toBe(4);
+    expect(first['@nextLink']).toBe(`/seatwise/v1/changes?from=${D2}&to=${D3}&top=3&skip=3`);
+    const next = json<Changes>(await h.get(String(first['@nextLink']), tokenA));
+    expect(next.value).toEqual([{ ...TOKYO, ...E3, ...counts('removed', [5, 0], [2, 0]) }]);
+    expect(next.totalCount).toBe(4);
+    expect(next['@nextLink']).toBeUndefined();
+    const none = await changes(`?from=${D2}&to=${D3}&top=0`);
+    expect(none.value).toEqual([]);
+    expect(none.totalCount).toBe(4);
+    expect((await changes(`?from=${D2}&to=${D3}&skip=10`)).value).toEqual([]);
+  });
+
   it("applies the E5 filter to both snapshots' rows", async () => {
     const reseller = encodeURIComponent("channel eq 'RESELLER' and customerName ne 'oneil'");
     expect((await changes(`?from=${D1}&to=${D2}&filter=${reseller}`)).value).toEqual([
@@ -136,6 +152,8 @@ describeOnStores('GET /seatwise/v1/changes', (kind) => {
     expect((await fault(`?from=${D1}`, 400)).description).toContain("'to' is required");
     expect((await fault(`?from=2026-02-30&to=${D2}`, 400)).description).toContain("'from'");
     expect((await fault(`?from=${D1}&to=${D2}&TO=${D3}`, 400)).description).toContain('more than once');
+    expect((await fault(`?from=${D1}&to=${D2}&top=-1`, 400)).description).toContain("'top'");
+    expect((await fault(`?from=${D1}&to=${D2}&skip=x`, 400)).description).toContain("'skip'");
     expect((await fault(`?from=${D1}&to=${D2}&filter=${encodeURIComponent('channel eq')}`, 400)).code).toBe(
       800002,
     );
@@ -155,7 +173,13 @@ describeOnStores('GET /seatwise/v1/changes', (kind) => {
         paths: Record<string, { get: { parameters: { name: string }[]; tags: string[] } }>;
       }>(await h.get('/openapi.json'));
       expect(doc.paths[CHANGES]?.get.tags).toEqual(['seatwise']);
-      expect(doc.paths[CHANGES]?.get.parameters.map((p) => p.name).sort()).toEqual(['filter', 'from', 'to']);
+      expect(doc.paths[CHANGES]?.get.parameters.map((p) => p.name).sort()).toEqual([
+        'filter',
+        'from',
+        'skip',
+        'to',
+        'top',
+      ]);
     });
   });
 });

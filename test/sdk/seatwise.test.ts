@@ -79,6 +79,8 @@ describe('client.seatwise.changes', () => {
       ],
       totalCount: 2,
     });
+    const paged = await client.seatwise.changes({ from: D1, to: D2, top: 1 });
+    expect(paged).toEqual(changes);
     const filtered = await client.seatwise.changes({
       from: D1,
       to: D2,

@@ -13,12 +13,20 @@ import {
 } from '../../contract/schemas.ts';
 import { parseChangesQuery, parseTrendQuery } from '../../query/parse-query.ts';
 import type { DeploymentService } from '../../service/deployment-service.ts';
-import { paramsRecord, parseRawQuery } from '../../service/next-link.ts';
+import { paramsRecord, parseRawQuery, type RawParam } from '../../service/next-link.ts';
 import { principalOf } from '../auth-hook.ts';
 import { faultResponses, methodNotAllowed, type RouteOptions } from './common.ts';
 
 export const TREND_PATH = '/seatwise/v1/trend';
 export const CHANGES_PATH = '/seatwise/v1/changes';
+
+/** The request's path and parameters, in order, with `top` and `skip` set for the next page. */
+function pageLink(path: string, params: readonly RawParam[], top: number, skip: number): string {
+  const parts = params
+    .filter(([name]) => !['top', 'skip'].includes(name.toLowerCase()))
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+  return `${path}?${[...parts, `top=${top}`, `skip=${skip}`].join('&')}`;
+}
 
 function rawParams(url: string) {
   const q = url.indexOf('?');
@@ -68,11 +76,22 @@ export function registerExtensionRoutes(
       },
     },
     async (request, reply) => {
-      const query = parseChangesQuery(rawParams(request.raw.url ?? CHANGES_PATH));
-      const value = await service.changes(principalOf(request).partnerId, query);
-      return reply
-        .type('application/json; charset=utf-8')
-        .send(JSON.stringify({ from: query.from, to: query.to, value, totalCount: value.length }));
+      const raw = request.raw.url ?? CHANGES_PATH;
+      const q = raw.indexOf('?');
+      const params = parseRawQuery(q < 0 ? '' : raw.slice(q + 1));
+      const query = parseChangesQuery(paramsRecord(params));
+      const all = await service.changes(principalOf(request).partnerId, query);
+      const end = Math.min(query.skip + query.top, Number.MAX_SAFE_INTEGER);
+      const value = all.slice(query.skip, end);
+      const more = query.top > 0 && end < all.length;
+      const body = {
+        from: query.from,
+        to: query.to,
+        value,
+        ...(more ? { '@nextLink': pageLink(q < 0 ? raw : raw.slice(0, q), params, query.top, end) } : {}),
+        totalCount: all.length,
+      };
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
     },
   );
   methodNotAllowed(app, CHANGES_PATH);
