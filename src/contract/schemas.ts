@@ -97,28 +97,33 @@ export const ChangesQueryParams = Type.Object(
   { additionalProperties: true },
 );
 
+/**
+ * One row (customer, product, channel) that differs between two snapshots. `added`: only in `to`;
+ * `removed`: only in `from`; `changed`: other sold or deployed counts.
+ */
+export const ChangeItem = Type.Object({
+  customerTenantId: Type.String(),
+  customerName: Type.String(),
+  productId: Type.String(),
+  productName: Type.String(),
+  serviceCode: Type.String(),
+  serviceName: Type.String(),
+  channel: Type.String(),
+  kind: Type.Union([Type.Literal('added'), Type.Literal('removed'), Type.Literal('changed')]),
+  licensesSoldBefore: Type.Integer(),
+  licensesSoldAfter: Type.Integer(),
+  licensesSoldDelta: Type.Integer(),
+  licensesDeployedBefore: Type.Integer(),
+  licensesDeployedAfter: Type.Integer(),
+  licensesDeployedDelta: Type.Integer(),
+});
+export type ChangeItem = Static<typeof ChangeItem>;
+
 /** `GET /seatwise/v1/changes`'s body. */
 export const ChangesResponse = Type.Object({
   from: Type.String(),
   to: Type.String(),
-  value: Type.Array(
-    Type.Object({
-      customerTenantId: Type.String(),
-      customerName: Type.String(),
-      productId: Type.String(),
-      productName: Type.String(),
-      serviceCode: Type.String(),
-      serviceName: Type.String(),
-      channel: Type.String(),
-      kind: Type.Union([Type.Literal('added'), Type.Literal('removed'), Type.Literal('changed')]),
-      licensesSoldBefore: Type.Integer(),
-      licensesSoldAfter: Type.Integer(),
-      licensesSoldDelta: Type.Integer(),
-      licensesDeployedBefore: Type.Integer(),
-      licensesDeployedAfter: Type.Integer(),
-      licensesDeployedDelta: Type.Integer(),
-    }),
-  ),
+  value: Type.Array(ChangeItem),
   '@nextLink': Type.Optional(Type.String({ description: 'The next page, when there is one.' })),
   totalCount: Type.Integer(),
 });

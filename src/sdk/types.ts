@@ -3,6 +3,7 @@
  * with (type-only imports: the SDK loads no schema library at run time).
  */
 import type {
+  ChangeItem,
   CustomerLicensesDeploymentInsights,
   DeploymentRow,
   PartnerLicensesDeploymentInsights,
@@ -10,6 +11,7 @@ import type {
 import type { Dimension } from '../domain/fields.ts';
 
 export type {
+  ChangeItem,
   CustomerLicensesDeploymentInsights,
   DeploymentRow,
   Dimension,
@@ -230,24 +232,6 @@ export interface ChangesQuery {
   readonly filter?: string | { toString(): string };
   /** Items per page asked for (every page is read); default the server's, 10000. */
   readonly top?: number;
-}
-
-/** One row (customer, product, channel) that differs between the two snapshots. */
-export interface ChangeItem {
-  readonly customerTenantId: string;
-  readonly customerName: string;
-  readonly productId: string;
-  readonly productName: string;
-  readonly serviceCode: string;
-  readonly serviceName: string;
-  readonly channel: string;
-  readonly kind: 'added' | 'removed' | 'changed';
-  readonly licensesSoldBefore: number;
-  readonly licensesSoldAfter: number;
-  readonly licensesSoldDelta: number;
-  readonly licensesDeployedBefore: number;
-  readonly licensesDeployedAfter: number;
-  readonly licensesDeployedDelta: number;
 }
 
 export interface Changes {

@@ -2,6 +2,7 @@
  * The licenses-deployment use cases behind E5, E1 and E3. Works on any `Store`; computes
  * `TotalCount` and `@nextLink` so the HTTP routes only serialise.
  */
+import type { ChangeItem } from '../contract/schemas.ts';
 import type { Dimension } from '../domain/fields.ts';
 import { normalizeGuid } from '../domain/guid.ts';
 import { ApiError } from '../errors.ts';
@@ -26,25 +27,6 @@ export interface TrendItem {
   readonly licensesSold: number;
   readonly licensesDeployed: number;
   readonly [field: string]: string | number | null;
-}
-
-/** One row (customer, product, channel) that differs between two snapshots. */
-export interface ChangeItem {
-  readonly customerTenantId: string;
-  readonly customerName: string;
-  readonly productId: string;
-  readonly productName: string;
-  readonly serviceCode: string;
-  readonly serviceName: string;
-  readonly channel: string;
-  /** `added`: only in `to`; `removed`: only in `from`; `changed`: other sold or deployed counts. */
-  readonly kind: 'added' | 'removed' | 'changed';
-  readonly licensesSoldBefore: number;
-  readonly licensesSoldAfter: number;
-  readonly licensesSoldDelta: number;
-  readonly licensesDeployedBefore: number;
-  readonly licensesDeployedAfter: number;
-  readonly licensesDeployedDelta: number;
 }
 
 export interface PartnerInsight {
