@@ -391,7 +391,8 @@ export function compileChanges(plan: ChangesPlan, dialect: SqlDialect): SqlQuery
   const sold = q(MEASURE_COLUMN.licensesSold);
   const deployed = q(MEASURE_COLUMN.licensesDeployed);
   const select = [
-    ...CHANGE_FIELDS.map(both),
+    // A change is described by the same fields as an E3 row.
+    ...CUSTOMER_PRODUCT_FIELDS.map(both),
     `${q('b')}.${sold} AS ${q('soldBefore')}`,
     `${q('b')}.${deployed} AS ${q('deployedBefore')}`,
     `${q('a')}.${sold} AS ${q('soldAfter')}`,
@@ -407,13 +408,3 @@ export function compileChanges(plan: ChangesPlan, dialect: SqlDialect): SqlQuery
   const orderBy = key.map((d) => `${dialect.bytewise(q(d))} ASC`).join(', ');
   return { sql: `SELECT * FROM (${joined}) AS ${q('c')} ORDER BY ${orderBy}`, params: params.values };
 }
-
-const CHANGE_FIELDS: readonly Dimension[] = [
-  'customerTenantId',
-  'customerName',
-  'productId',
-  'productName',
-  'serviceCode',
-  'serviceName',
-  'channel',
-];
