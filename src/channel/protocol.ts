@@ -44,6 +44,10 @@ export const CALLS = [
   'listCollectionRuns',
   'deleteSnapshotsBefore',
   'upsertCatalog',
+  'replacePrices',
+  'listPrices',
+  'listAlertStates',
+  'saveAlertStates',
 ] as const satisfies readonly (keyof Store)[];
 
 export type CallName = (typeof CALLS)[number];

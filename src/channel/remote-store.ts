@@ -10,6 +10,7 @@ import { Agent, type ClientRequest, request as httpRequest, type IncomingMessage
 import type { CatalogSku } from '../domain/sku-catalog.ts';
 import type { ChangesPlan, QueryPlan, TrendPlan } from '../query/query-plan.ts';
 import type {
+  AlertStateRecord,
   CollectionRunRecord,
   ColumnarResult,
   CustomerProduct,
@@ -17,6 +18,8 @@ import type {
   LoadOutcome,
   LoadRequest,
   LoadSink,
+  PriceRecord,
+  PriceSource,
   ServiceTotals,
   SnapshotInfo,
   Store,
@@ -84,6 +87,26 @@ export class RemoteStore implements Store {
   }
   upsertCatalog(skus: readonly CatalogSku[]): Promise<{ skus: number }> {
     return this.#call('upsertCatalog', [skus]);
+  }
+  replacePrices(
+    partnerId: string,
+    source: PriceSource,
+    prices: readonly PriceRecord[],
+  ): Promise<{ prices: number }> {
+    return this.#call('replacePrices', [partnerId, source, prices]);
+  }
+  listPrices(partnerId: string): Promise<PriceRecord[]> {
+    return this.#call('listPrices', [partnerId]);
+  }
+  listAlertStates(partnerId: string): Promise<AlertStateRecord[]> {
+    return this.#call('listAlertStates', [partnerId]);
+  }
+  saveAlertStates(
+    partnerId: string,
+    set: readonly AlertStateRecord[],
+    clear: readonly string[],
+  ): Promise<void> {
+    return this.#call('saveAlertStates', [partnerId, set, clear]);
   }
 
   async close(): Promise<void> {

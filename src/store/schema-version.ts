@@ -7,11 +7,13 @@
  * 1. The layout of release 0.1.0 (DuckDB only; it recorded no version).
  * 2. The version table itself.
  * 3. `subscriptions`: Partner Center subscriptions stored with a snapshot.
+ * 4. `collection_runs`: the outcome of each run of the daily collection.
+ * 5. `prices` and `alert_state`: the partner's unit prices and the alerts that fired.
  */
 import { VERSION } from '../version.ts';
 
 /** The layout this release reads and writes. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** Where versions are recorded: one row per applied migration. */
 export const SCHEMA_TABLE = 'seatwise_schema';

@@ -172,6 +172,43 @@ export interface CollectionRunRecord {
   readonly error: string | null;
 }
 
+/** Where a price came from: the partner's own list (`override`, wins) or Partner Center's price sheet. */
+export type PriceSource = 'override' | 'price-sheet';
+
+/**
+ * One unit price of one licensed product (docs/prices.md). A partner has at most one `override`
+ * per skuId; the price sheet may hold several per skuId (terms and billing plans), in one currency.
+ */
+export interface PriceRecord {
+  readonly source: PriceSource;
+  /** The licensed product: the deployment rows' productId (upper-case skuId GUID). */
+  readonly skuId: string;
+  /** ISO 4217, upper case (`EUR`). */
+  readonly currency: string;
+  /** The price of one seat for one billing period, as the source gave it. */
+  readonly unitPrice: number;
+  /** Lower case: `monthly`, `annual`, `triennial` or `onetime`. */
+  readonly billingPlan: string;
+  /** ISO 8601 duration of the commitment (`P1M`, `P1Y`, `P3Y`); '' when not given. */
+  readonly termDuration: string;
+  /** `unitPrice` per seat and month: divided by the months a billing period (or a one-time term) covers. */
+  readonly monthlyPrice: number;
+  /** The product's name in the source (SkuTitle), or ''. */
+  readonly title: string;
+  /** Partner Center's `ProductId:SkuId` of a price-sheet row (e.g. `CFQ7TTC0LH18:0001`), or ''. */
+  readonly offerId: string;
+}
+
+/** What the alerts remember of one alert that fired and has not cleared (src/alerts/). */
+export interface AlertStateRecord {
+  /** Identifies the alert: rule and subject, e.g. `unassigned/<customer>/<product>`. */
+  readonly key: string;
+  /** Opaque to the store (JSON text). */
+  readonly state: string;
+  /** ISO 8601 UTC. */
+  readonly updatedAt: string;
+}
+
 export type LoadOutcome =
   | {
       readonly ok: true;
@@ -244,6 +281,25 @@ export interface Store {
    * keep the key in a file beside the database.
    */
   issuerKey?(candidate: string): Promise<string>;
+  /**
+   * Replaces, in one transaction, every price of the partner from `source` with `prices` (all of
+   * that source). Returns how many are stored.
+   */
+  replacePrices(
+    partnerId: string,
+    source: PriceSource,
+    prices: readonly PriceRecord[],
+  ): Promise<{ prices: number }>;
+  /** The partner's prices, by skuId, source, currency, term and billing plan (byte-wise). */
+  listPrices(partnerId: string): Promise<PriceRecord[]>;
+  /** The alerts that fired for the partner and have not cleared, by key. */
+  listAlertStates(partnerId: string): Promise<AlertStateRecord[]>;
+  /** In one transaction: stores (replacing by key) `set`, and forgets the keys in `clear`. */
+  saveAlertStates(
+    partnerId: string,
+    set: readonly AlertStateRecord[],
+    clear: readonly string[],
+  ): Promise<void>;
   /** Adds SKUs to the catalog in one transaction, replacing entries with the same skuId. */
   upsertCatalog(skus: readonly CatalogSku[]): Promise<{ skus: number }>;
   close(): Promise<void>;

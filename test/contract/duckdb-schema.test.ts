@@ -131,26 +131,32 @@ describe('a DuckDB file written by Seatwise 0.1.0', () => {
     expect(await tableNames(path)).toEqual(['deployment', 'sku_catalog', 'snapshots']);
   });
 
-  it('opens, is migrated to the current version, and records versions 1 to 4', async () => {
+  it('opens, is migrated to the current version, and records versions 1 to 5', async () => {
     const path = fixtureCopy();
     const started = Date.now();
     const store = await openDuckDbStore({ path });
     await store.close();
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(SCHEMA_VERSION).toBe(5);
     const rows = await versionRows(path);
     expect(rows.map((r) => [r.version, r.seatwise_version])).toEqual([
       [1, VERSION],
       [2, VERSION],
       [3, VERSION],
       [4, VERSION],
+      [5, VERSION],
     ]);
     expect(rows[0]!.description).toMatch(/^the layout of release 0\.1\.0.*found in place/);
     expect(rows[1]!.description).toBe(`the version table, ${SCHEMA_TABLE}`);
     expect(rows[2]!.description).toBe('subscriptions: Partner Center subscriptions stored with a snapshot');
     expect(rows[3]!.description).toBe('collection_runs: the outcome of each scheduled collection run');
+    expect(rows[4]!.description).toBe(
+      "prices and alert_state: the partner's unit prices and the alerts that fired",
+    );
     expect(await tableNames(path)).toEqual([
+      'alert_state',
       'collection_runs',
       'deployment',
+      'prices',
       SCHEMA_TABLE,
       'sku_catalog',
       'snapshots',
@@ -181,6 +187,7 @@ describe('a DuckDB file written by Seatwise 0.1.0', () => {
           // 0.1.0 stored no subscriptions; the table version 3 added is there, and empty.
           expect(await store.listSubscriptions(partnerId, date)).toEqual([]);
           expect(await store.listCollectionRuns(partnerId, 10)).toEqual([]);
+          expect(await store.listPrices(partnerId)).toEqual([]);
         }
       }
       expect(await store.catalog()).toEqual(
@@ -248,7 +255,7 @@ describe('a DuckDB file written by Seatwise 0.1.0', () => {
     await (await openDuckDbStore({ path })).close();
     await (await openDuckDbStore({ path, readOnly: true })).close();
     expect(await versionRows(path)).toEqual(first);
-    expect(first).toHaveLength(4);
+    expect(first).toHaveLength(SCHEMA_VERSION);
   });
 
   it('is refused, unchanged, by a read-only open before it is migrated', async () => {
@@ -257,7 +264,7 @@ describe('a DuckDB file written by Seatwise 0.1.0', () => {
     const open = openDuckDbStore({ path, readOnly: true });
     await expect(open).rejects.toThrow(SchemaVersionError);
     await expect(open).rejects.toThrow(
-      `${path} has schema version 1, from an older Seatwise (Seatwise ${VERSION} reads version 4), and a ` +
+      `${path} has schema version 1, from an older Seatwise (Seatwise ${VERSION} reads version 5), and a ` +
         'read-only open does not migrate. Open it once without read-only so that it is migrated',
     );
     expect(readFileSync(path).equals(before)).toBe(true);
@@ -274,11 +281,14 @@ describe('schema versions of a DuckDB file', () => {
       [2, VERSION],
       [3, VERSION],
       [4, VERSION],
+      [5, VERSION],
     ]);
     expect(rows[0]!.description).toBe('the layout of release 0.1.0: deployment, snapshots, sku_catalog');
     expect(await tableNames(path)).toEqual([
+      'alert_state',
       'collection_runs',
       'deployment',
+      'prices',
       SCHEMA_TABLE,
       'sku_catalog',
       'snapshots',
@@ -299,14 +309,14 @@ describe('schema versions of a DuckDB file', () => {
     const before = readFileSync(path);
     const message =
       `${path} was written by a newer Seatwise (schema version 99); Seatwise ${VERSION} understands ` +
-      'schema versions up to 4. Upgrade Seatwise to open it, or point --db at another database.';
+      'schema versions up to 5. Upgrade Seatwise to open it, or point --db at another database.';
     for (const readOnly of [false, true]) {
       const open = openDuckDbStore({ path, readOnly });
       await expect(open).rejects.toThrow(SchemaVersionError);
       await expect(open).rejects.toThrow(message);
     }
     expect(readFileSync(path).equals(before)).toBe(true);
-    expect((await versionRows(path)).map((r) => r.version)).toEqual([1, 2, 3, 4, 99]);
+    expect((await versionRows(path)).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 99]);
   });
 
   it('a file holding only some of Seatwise’s tables and no version table is refused', async () => {

@@ -9,6 +9,7 @@
 import { describe } from 'vitest';
 import type { Store } from '../../src/store/store.ts';
 import { describeCollectionRuns } from './contract-collection-runs.ts';
+import { describePrices } from './contract-prices.ts';
 import { describeReads } from './contract-reads.ts';
 import { describeSubscriptions } from './contract-subscriptions.ts';
 import { describeWrites } from './contract-writes.ts';
@@ -19,5 +20,6 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeWrites(open);
     describeSubscriptions(open);
     describeCollectionRuns(open);
+    describePrices(open);
   });
 }

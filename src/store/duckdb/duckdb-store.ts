@@ -26,6 +26,17 @@ import { duckdbDialect } from '../../sql/dialect.ts';
 import type { SqlQuery } from '../../sql/query.ts';
 import { LIST_RUNS_SQL, RECORD_RUN_SQL, runParams, runsOf } from '../collection-runs.ts';
 import {
+  alertStatesOf,
+  DELETE_ALERT_STATE_SQL,
+  DELETE_PRICES_SQL,
+  INSERT_ALERT_STATE_SQL,
+  INSERT_PRICE_SQL,
+  LIST_ALERT_STATES_SQL,
+  LIST_PRICES_SQL,
+  priceParams,
+  pricesOf,
+} from '../prices.ts';
+import {
   catalogOf,
   customerProductsOf,
   processedDateOf,
@@ -34,6 +45,7 @@ import {
   subscriptionsOf,
 } from '../read-rows.ts';
 import type {
+  AlertStateRecord,
   CollectionRunRecord,
   ColumnarResult,
   CustomerProduct,
@@ -41,6 +53,8 @@ import type {
   LoadOutcome,
   LoadRequest,
   LoadSink,
+  PriceRecord,
+  PriceSource,
   ServiceTotals,
   SnapshotInfo,
   Store,
@@ -51,6 +65,7 @@ import { ConnectionPool } from './connection-pool.ts';
 import { deleteSnapshotsBefore } from './delete-snapshots.ts';
 import { load } from './load.ts';
 import { checkSchemaVersion, migrateDuckDb } from './migrate.ts';
+import { inTransaction } from './transaction.ts';
 import { upsertCatalog } from './upsert-catalog.ts';
 
 export interface DuckDbStoreOptions {
@@ -196,6 +211,52 @@ class DuckDbStore implements Store {
   async listCollectionRuns(partnerId: string, limit: number): Promise<CollectionRunRecord[]> {
     const r = await this.#select({ sql: LIST_RUNS_SQL, params: [partnerId, Math.max(0, Math.trunc(limit))] });
     return runsOf(r.columns.run_json ?? []);
+  }
+
+  replacePrices(
+    partnerId: string,
+    source: PriceSource,
+    prices: readonly PriceRecord[],
+  ): Promise<{ prices: number }> {
+    return this.#write(async () => {
+      await inTransaction(this.#writer, async () => {
+        await this.#writer.run(DELETE_PRICES_SQL, [partnerId, source]);
+        if (prices.length === 0) return;
+        const insert = await this.#writer.prepare(INSERT_PRICE_SQL);
+        for (const p of prices) {
+          insert.bind(priceParams(partnerId, source, p));
+          await insert.run();
+        }
+      });
+      return { prices: prices.length };
+    });
+  }
+
+  async listPrices(partnerId: string): Promise<PriceRecord[]> {
+    const r = await this.#select({ sql: LIST_PRICES_SQL, params: [partnerId] });
+    return pricesOf(r.columns, r.rowCount);
+  }
+
+  async listAlertStates(partnerId: string): Promise<AlertStateRecord[]> {
+    const r = await this.#select({ sql: LIST_ALERT_STATES_SQL, params: [partnerId] });
+    return alertStatesOf(r.columns, r.rowCount);
+  }
+
+  saveAlertStates(
+    partnerId: string,
+    set: readonly AlertStateRecord[],
+    clear: readonly string[],
+  ): Promise<void> {
+    return this.#write(() =>
+      inTransaction(this.#writer, async () => {
+        for (const key of [...clear, ...set.map((a) => a.key)]) {
+          await this.#writer.run(DELETE_ALERT_STATE_SQL, [partnerId, key]);
+        }
+        for (const a of set) {
+          await this.#writer.run(INSERT_ALERT_STATE_SQL, [partnerId, a.key, a.state, a.updatedAt]);
+        }
+      }),
+    );
   }
 
   upsertCatalog(skus: readonly CatalogSku[]): Promise<{ skus: number }> {

@@ -111,6 +111,35 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    description: "prices and alert_state: the partner's unit prices and the alerts that fired",
+    statements: [
+      // Unit prices per licensed product (sku_id is the deployment rows' product_id), from the
+      // partner's overrides or Partner Center's price sheet; monthly_price is unit_price per month.
+      `CREATE TABLE prices (
+        partner_id VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        sku_id VARCHAR NOT NULL,
+        currency VARCHAR NOT NULL,
+        unit_price DOUBLE NOT NULL,
+        billing_plan VARCHAR NOT NULL,
+        term_duration VARCHAR NOT NULL,
+        monthly_price DOUBLE NOT NULL,
+        title VARCHAR NOT NULL,
+        offer_id VARCHAR NOT NULL,
+        PRIMARY KEY (partner_id, source, sku_id, currency, term_duration, billing_plan)
+      )`,
+      // One row per alert that fired and has not cleared (src/alerts/); state_json is the alerts'.
+      `CREATE TABLE alert_state (
+        partner_id VARCHAR NOT NULL,
+        alert_key VARCHAR NOT NULL,
+        state_json VARCHAR NOT NULL,
+        updated_at VARCHAR NOT NULL,
+        PRIMARY KEY (partner_id, alert_key)
+      )`,
+    ],
+  },
 ];
 
 /**

@@ -30,6 +30,17 @@ import type { SqlQuery } from '../../sql/query.ts';
 import { VERSION } from '../../version.ts';
 import { LIST_RUNS_SQL, RECORD_RUN_SQL, runParams, runsOf } from '../collection-runs.ts';
 import {
+  alertStatesOf,
+  DELETE_ALERT_STATE_SQL,
+  DELETE_PRICES_SQL,
+  INSERT_ALERT_STATE_SQL,
+  INSERT_PRICE_SQL,
+  LIST_ALERT_STATES_SQL,
+  LIST_PRICES_SQL,
+  priceParams,
+  pricesOf,
+} from '../prices.ts';
+import {
   catalogOf,
   customerProductsOf,
   processedDateOf,
@@ -39,6 +50,7 @@ import {
 } from '../read-rows.ts';
 import { pendingMigrations, SCHEMA_TABLE } from '../schema-version.ts';
 import type {
+  AlertStateRecord,
   CollectionRunRecord,
   ColumnarResult,
   CustomerProduct,
@@ -46,6 +58,8 @@ import type {
   LoadOutcome,
   LoadRequest,
   LoadSink,
+  PriceRecord,
+  PriceSource,
   ServiceTotals,
   SnapshotInfo,
   Store,
@@ -293,6 +307,47 @@ class PostgresStore implements Store {
       });
       return { skus: unique.length };
     });
+  }
+
+  replacePrices(
+    partnerId: string,
+    source: PriceSource,
+    prices: readonly PriceRecord[],
+  ): Promise<{ prices: number }> {
+    return this.#withClient(async (client) => {
+      await inTransaction(client, async () => {
+        await client.query(DELETE_PRICES_SQL, [partnerId, source]);
+        for (const p of prices) await client.query(INSERT_PRICE_SQL, priceParams(partnerId, source, p));
+      });
+      return { prices: prices.length };
+    });
+  }
+
+  async listPrices(partnerId: string): Promise<PriceRecord[]> {
+    const r = await this.#select({ sql: LIST_PRICES_SQL, params: [partnerId] });
+    return pricesOf(r.columns, r.rowCount);
+  }
+
+  async listAlertStates(partnerId: string): Promise<AlertStateRecord[]> {
+    const r = await this.#select({ sql: LIST_ALERT_STATES_SQL, params: [partnerId] });
+    return alertStatesOf(r.columns, r.rowCount);
+  }
+
+  saveAlertStates(
+    partnerId: string,
+    set: readonly AlertStateRecord[],
+    clear: readonly string[],
+  ): Promise<void> {
+    return this.#withClient((client) =>
+      inTransaction(client, async () => {
+        for (const key of [...clear, ...set.map((a) => a.key)]) {
+          await client.query(DELETE_ALERT_STATE_SQL, [partnerId, key]);
+        }
+        for (const a of set) {
+          await client.query(INSERT_ALERT_STATE_SQL, [partnerId, a.key, a.state, a.updatedAt]);
+        }
+      }),
+    );
   }
 
   async issuerKey(candidate: string): Promise<string> {

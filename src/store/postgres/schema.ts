@@ -170,4 +170,31 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    description: "prices and alert_state: the partner's unit prices and the alerts that fired",
+    statements: [
+      // The same columns as DuckDB's (store/duckdb/schema.ts).
+      `CREATE TABLE prices (
+        partner_id ${TEXT},
+        source ${TEXT},
+        sku_id ${TEXT},
+        currency ${TEXT},
+        unit_price double precision NOT NULL,
+        billing_plan ${TEXT},
+        term_duration ${TEXT},
+        monthly_price double precision NOT NULL,
+        title ${TEXT},
+        offer_id ${TEXT},
+        PRIMARY KEY (partner_id, source, sku_id, currency, term_duration, billing_plan)
+      )`,
+      `CREATE TABLE alert_state (
+        partner_id ${TEXT},
+        alert_key ${TEXT},
+        state_json text NOT NULL,
+        updated_at text NOT NULL,
+        PRIMARY KEY (partner_id, alert_key)
+      )`,
+    ],
+  },
 ];
