@@ -267,3 +267,138 @@ export const SHARED_SCHEMAS = [
   CustomerInsightsCollection,
   Health,
 ] as const;
+
+const pagingParams = {
+  filter: Type.Optional(
+    Type.String({
+      description: "E5 filter expression, e.g. `customerName eq 'Contoso'` (docs/query-language.md).",
+    }),
+  ),
+  top: Type.Optional(
+    Type.String({ description: 'Items per page, 0..10000 (larger values are capped). Default 10000.' }),
+  ),
+  skip: Type.Optional(Type.String({ description: 'Items to skip. Default 0.' })),
+  processedDateTime: Type.Optional(
+    Type.String({
+      description: 'The snapshot, `YYYY-MM-DD` (a date-time is cut to its day). Default: the latest.',
+    }),
+  ),
+};
+
+/** `GET /seatwise/v1/shelfware`'s parameters; checked by `parseShelfwareQuery` (docs/extension-api.md). */
+export const ShelfwareQueryParams = Type.Object(pagingParams, { additionalProperties: true });
+
+/** `GET /seatwise/v1/renewals`'s parameters; checked by `parseRenewalsQuery` (docs/extension-api.md). */
+export const RenewalsQueryParams = Type.Object(
+  {
+    withinDays: Type.Optional(
+      Type.String({
+        description:
+          "Subscriptions whose term ends within this many days of the snapshot's date, 0..3660. Default 30.",
+      }),
+    ),
+    ...pagingParams,
+  },
+  { additionalProperties: true },
+);
+
+const money = (description: string) => Type.Optional(Type.Number({ description }));
+
+/** Price fields of an item, present only when a price of its product is known (docs/prices.md). */
+const priceFields = {
+  unitPrice: money('The price of one seat for one billing period, as imported.'),
+  currency: Type.Optional(Type.String({ description: 'ISO 4217 code of the price.' })),
+  billingPlan: Type.Optional(Type.String({ description: '`monthly`, `annual`, `triennial` or `onetime`.' })),
+  termDuration: Type.Optional(
+    Type.String({ description: 'ISO 8601 term of the price (`P1M`, `P1Y`, `P3Y`).' }),
+  ),
+  monthlyUnitPrice: money('`unitPrice` per seat and month.'),
+};
+
+/** One customer's product with seats sold but not assigned on a snapshot. */
+export const ShelfwareItem = Type.Object({
+  customerTenantId: Type.String(),
+  customerName: Type.String(),
+  productId: Type.String(),
+  productName: Type.String(),
+  licensesSold: Type.Integer(),
+  licensesDeployed: Type.Integer(),
+  licensesUnassigned: Type.Integer({ description: 'Sold minus deployed, never below 0.' }),
+  ...priceFields,
+  monthlyCostUnassigned: money('`monthlyUnitPrice` × `licensesUnassigned`, rounded to cents.'),
+});
+export type ShelfwareItem = Static<typeof ShelfwareItem>;
+
+/** The sums over every item of a currency (never across currencies). */
+export const ShelfwareTotal = Type.Object({
+  currency: Type.String(),
+  items: Type.Integer(),
+  licensesUnassigned: Type.Integer(),
+  monthlyCostUnassigned: Type.Number(),
+});
+export type ShelfwareTotal = Static<typeof ShelfwareTotal>;
+
+/** `GET /seatwise/v1/shelfware`'s body. */
+export const ShelfwareResponse = Type.Object({
+  processedDate: Type.Union([Type.String(), Type.Null()], {
+    description: 'The snapshot read; null without one.',
+  }),
+  value: Type.Array(ShelfwareItem),
+  '@nextLink': Type.Optional(Type.String({ description: 'The next page, when there is one.' })),
+  totalCount: Type.Integer(),
+  totals: Type.Array(ShelfwareTotal, { description: 'Per currency, over every item (not only the page).' }),
+  unpriced: Type.Object(
+    { items: Type.Integer(), licensesUnassigned: Type.Integer() },
+    { description: 'The items without a known price.' },
+  ),
+});
+
+/** One subscription whose term ends within the window, with what could be dropped at renewal. */
+export const RenewalItem = Type.Object({
+  customerTenantId: Type.String(),
+  customerName: Type.String(),
+  subscriptionId: Type.String(),
+  offerId: Type.String(),
+  offerName: Type.String(),
+  friendlyName: Type.String(),
+  productId: Type.Union([Type.String(), Type.Null()]),
+  productName: Type.Union([Type.String(), Type.Null()]),
+  quantity: Type.Integer(),
+  termDuration: Type.String({
+    description: "The subscription's term (`P1M`, `P1Y`, `P3Y`), '' when unknown.",
+  }),
+  billingCycle: Type.String({ description: "The subscription's billing cycle, lower case." }),
+  commitmentEndDate: Type.String({ description: '`YYYY-MM-DD`.' }),
+  daysUntilEnd: Type.Integer({ description: "Days from the snapshot's date to `commitmentEndDate`." }),
+  autoRenewEnabled: Type.Union([Type.Boolean(), Type.Null()]),
+  licensesUnassigned: Type.Union([Type.Integer(), Type.Null()], {
+    description: "Unassigned seats of the customer's product on the snapshot; null when no product is known.",
+  }),
+  reducibleSeats: Type.Integer({
+    description: 'min(quantity, licensesUnassigned): seats that could be dropped.',
+  }),
+  unitPrice: priceFields.unitPrice,
+  currency: priceFields.currency,
+  billingPlan: priceFields.billingPlan,
+  monthlyUnitPrice: priceFields.monthlyUnitPrice,
+  monthlyCostReducible: money('`monthlyUnitPrice` × `reducibleSeats`, rounded to cents.'),
+});
+export type RenewalItem = Static<typeof RenewalItem>;
+
+export const RenewalTotal = Type.Object({
+  currency: Type.String(),
+  items: Type.Integer(),
+  reducibleSeats: Type.Integer(),
+  monthlyCostReducible: Type.Number(),
+});
+export type RenewalTotal = Static<typeof RenewalTotal>;
+
+/** `GET /seatwise/v1/renewals`'s body. */
+export const RenewalsResponse = Type.Object({
+  processedDate: Type.Union([Type.String(), Type.Null()]),
+  withinDays: Type.Integer(),
+  value: Type.Array(RenewalItem),
+  '@nextLink': Type.Optional(Type.String()),
+  totalCount: Type.Integer(),
+  totals: Type.Array(RenewalTotal, { description: 'Per currency, over every item with a price.' }),
+});
