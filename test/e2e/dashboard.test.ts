@@ -38,8 +38,8 @@ describe.runIf(hasChromium)('dashboard in Chromium', () => {
     await page.goto(`${base}/dashboard#token=${token}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
 
-    // The token leaves the address bar once it is read.
-    expect(page.url()).toBe(`${base}/dashboard`);
+    // The token leaves the address bar once it is read; the snapshot shown takes its place.
+    expect(page.url()).toBe(`${base}/dashboard?day=${DAY_2}`);
     expect(await page.inputValue('#day')).toBe(DAY_2);
 
     // Day 2 of partner A plus the hostile row: sold 50+5+3+25+10+2+9+8+120+500 = 732;
@@ -67,11 +67,24 @@ describe.runIf(hasChromium)('dashboard in Chromium', () => {
     expect(shelf[1]).toEqual(['株式会社テスト', 'MICROSOFT 365 BUSINESS BASIC', '25', '0', '25', '0.0 %']);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
 
-    // Changing the service filter re-queries with a filter.
+    // A filter re-queries every panel with it.
     await page.evaluate("document.body.dataset.ready = 'false'");
-    await page.selectOption('#service', 'crm');
+    await page.fill('#filter', "serviceCode eq 'crm'");
+    await page.press('#filter', 'Enter');
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.textContent('#kpi-sold')).toBe('16');
+
+    // The hostile name is text on its customer page too.
+    await page.evaluate("document.body.dataset.ready = 'false'");
+    await page.fill('#filter', '');
+    await page.press('#filter', 'Enter');
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.click('#shelfware tbody tr:first-child a.customer-link');
+    await page.waitForSelector('#customer:not([hidden])');
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.textContent('#customer-name')).toBe(HOSTILE);
+    expect(await page.$$eval('#c-products tbody tr', (trs) => trs.length)).toBe(1);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
 
     await page.setViewportSize({ width: 1100, height: 1100 });
     await page.screenshot({ path: `${h.dir}/dashboard.png`, fullPage: true });
