@@ -26,6 +26,7 @@ const LAYERS = [
       'store/read-rows\\.ts$',
       'store/subscription-rows\\.ts$',
       'store/collection-runs\\.ts$',
+      'store/prices\\.ts$',
     ],
   },
   { name: 'sql', paths: ['sql/'] },

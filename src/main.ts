@@ -13,6 +13,7 @@ import { buildApp } from './http/app.ts';
 import { openIssuerKey, openStore } from './open-store.ts';
 import type { CollectionSchedule } from './service/collection-schedule.ts';
 import { DeploymentService } from './service/deployment-service.ts';
+import { InsightsService } from './service/insights-service.ts';
 import type { Store } from './store/store.ts';
 import { VERSION } from './version.ts';
 
@@ -72,6 +73,7 @@ export async function startServer(
     const collectionSchedule = schedule;
     const app = await buildApp({
       service: new DeploymentService(ownStore),
+      insights: new InsightsService(ownStore),
       gate: {
         verify: createTokenVerifier({ localKey, issuers, audience: config.audience }),
         policy: { allowedRoles: config.allowedRoles },

@@ -35,6 +35,8 @@ export const CALLS = [
   'serviceTotals',
   'trend',
   'changes',
+  'shelfware',
+  'renewals',
   'customerLatestSnapshot',
   'customerProducts',
   'listSnapshots',

@@ -8,13 +8,14 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { Agent, type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { CatalogSku } from '../domain/sku-catalog.ts';
-import type { ChangesPlan, QueryPlan, TrendPlan } from '../query/query-plan.ts';
+import type { ChangesPlan, QueryPlan, RenewalsPlan, ShelfwarePlan, TrendPlan } from '../query/query-plan.ts';
 import type {
   AlertStateRecord,
   CollectionRunRecord,
   ColumnarResult,
   CustomerProduct,
   DeploymentPage,
+  InsightPage,
   LoadOutcome,
   LoadRequest,
   LoadSink,
@@ -57,6 +58,12 @@ export class RemoteStore implements Store {
   }
   trend(plan: TrendPlan): Promise<ColumnarResult> {
     return this.#call('trend', [plan]);
+  }
+  shelfware(plan: ShelfwarePlan): Promise<InsightPage> {
+    return this.#call('shelfware', [plan]);
+  }
+  renewals(plan: RenewalsPlan): Promise<InsightPage> {
+    return this.#call('renewals', [plan]);
   }
   serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]> {
     return this.#call('serviceTotals', [partnerId, date]);

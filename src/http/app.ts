@@ -12,6 +12,7 @@ import Fastify, {
 import { SHARED_SCHEMAS } from '../contract/schemas.ts';
 import { ApiError } from '../errors.ts';
 import type { DeploymentService } from '../service/deployment-service.ts';
+import type { InsightsService } from '../service/insights-service.ts';
 import { type AccessGate, authHook } from './auth-hook.ts';
 import { errorBody, toApiError } from './faults.ts';
 import { correlationIds, responseHeaders } from './request-context.ts';
@@ -24,6 +25,8 @@ import { type CollectionInfo, registerStatusRoutes } from './routes/status.ts';
 
 export interface AppOptions {
   readonly service: DeploymentService;
+  /** The extension API's shelfware and renewals. */
+  readonly insights: InsightsService;
   readonly gate: AccessGate;
   /** Take the client address from X-Forwarded-For. */
   readonly trustProxy?: boolean;
@@ -107,7 +110,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const routeOptions = { auth: authHook(options.gate) };
   registerDeploymentRoutes(app, options.service, routeOptions);
   registerLegacyRoutes(app, options.service, routeOptions);
-  registerExtensionRoutes(app, options.service, routeOptions);
+  registerExtensionRoutes(app, options.service, options.insights, routeOptions);
   registerMetaRoutes(app, {
     version: options.version,
     storeName: options.storeName,

@@ -249,3 +249,90 @@ export function parseChangesQuery(params: RawParams): ChangesQuery {
   const filter = p.filter === undefined ? null : parseFilter(p.filter);
   return Object.freeze({ from, to, filter, top, skip });
 }
+
+/** What `GET /seatwise/v1/shelfware` asks for, before the partner scope is added. */
+export interface ShelfwareQuery {
+  readonly filter: FilterExpr | null;
+  readonly top: number;
+  readonly skip: number;
+  /** The snapshot; null for the latest. */
+  readonly processedDate: string | null;
+}
+
+const SHELFWARE_KNOWN = {
+  filter: 'filter',
+  top: 'top',
+  skip: 'skip',
+  processeddatetime: 'processedDateTime',
+} as const;
+
+/**
+ * Validates the shelfware's parameters (`filter`, `top`, `skip`, `processedDateTime`, as E5's;
+ * names case-insensitive, each at most once). Throws a 400 ApiError naming the parameter at fault.
+ */
+export function parseShelfwareQuery(params: RawParams): ShelfwareQuery {
+  const p = collectOnce(params, SHELFWARE_KNOWN);
+  const top = parseTop(p.top);
+  const skip = parseSkip(p.skip);
+  const filter = p.filter === undefined ? null : parseFilter(p.filter);
+  const processedDate = parseProcessedDate(p.processeddatetime);
+  return Object.freeze({ filter, top, skip, processedDate });
+}
+
+/** What `GET /seatwise/v1/renewals` asks for, before the partner scope is added. */
+export interface RenewalsQuery extends ShelfwareQuery {
+  readonly withinDays: number;
+}
+
+/** The longest renewal window: ten years covers every term Partner Center sells. */
+export const MAX_WITHIN_DAYS = 3660;
+const DEFAULT_WITHIN_DAYS = 30;
+
+/** The fields a renewal can be filtered by: its customer and product (subscriptions have no channel). */
+const RENEWAL_FILTER_FIELDS: readonly Dimension[] = [
+  'customerTenantId',
+  'customerName',
+  'productId',
+  'productName',
+];
+
+function checkRenewalFilter(expr: FilterExpr, text: string): void {
+  if (expr.kind === 'logical') {
+    checkRenewalFilter(expr.left, text);
+    checkRenewalFilter(expr.right, text);
+    return;
+  }
+  if (RENEWAL_FILTER_FIELDS.includes(expr.field)) return;
+  const at = expr.span.start;
+  throw apiError(
+    'invalidProperty',
+    `The field '${expr.field}' at position ${at} cannot filter renewals: subscriptions have no ${expr.field}. ` +
+      `Filter renewals by ${RENEWAL_FILTER_FIELDS.join(', ')}.`,
+    [{ parameter: 'filter', position: at, token: expr.field, value: clip(text) }],
+  );
+}
+
+/**
+ * Validates the renewals' parameters: `withinDays` (0..MAX_WITHIN_DAYS, default 30) and the
+ * shelfware's; the filter may name only the customer and product fields.
+ */
+export function parseRenewalsQuery(params: RawParams): RenewalsQuery {
+  const p = collectOnce(params, { ...SHELFWARE_KNOWN, withindays: 'withinDays' });
+  let withinDays = DEFAULT_WITHIN_DAYS;
+  if (p.withindays !== undefined) {
+    const text = p.withindays;
+    if (!DIGITS_RE.test(text) || Number(text) > MAX_WITHIN_DAYS) {
+      throw apiError(
+        'invalidInput',
+        `The parameter 'withinDays' must be a whole number of days from 0 to ${MAX_WITHIN_DAYS}; got '${clip(text)}'.`,
+        [{ parameter: 'withinDays', value: clip(text) }],
+      );
+    }
+    withinDays = Number(text);
+  }
+  const base = parseShelfwareQuery(
+    Object.fromEntries(Object.entries(params).filter(([name]) => asciiLower(name) !== 'withindays')),
+  );
+  if (base.filter !== null) checkRenewalFilter(base.filter, p.filter ?? '');
+  return Object.freeze({ ...base, withinDays });
+}

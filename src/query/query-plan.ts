@@ -59,3 +59,25 @@ export interface ChangesPlan {
   /** Applied to each snapshot's rows before they are compared. */
   readonly filter: FilterExpr | null;
 }
+
+/** What `GET /seatwise/v1/shelfware` reads: one snapshot's unassigned seats, priced. */
+export interface ShelfwarePlan {
+  readonly partnerId: string;
+  readonly processedDate: string;
+  /** Selects deployment rows before they are summed per customer and product. */
+  readonly filter: FilterExpr | null;
+  readonly top: number;
+  readonly skip: number;
+}
+
+/** What `GET /seatwise/v1/renewals` reads: one snapshot's subscriptions ending in a window. */
+export interface RenewalsPlan {
+  readonly partnerId: string;
+  readonly processedDate: string;
+  /** Terms ending from the snapshot's date up to this many days after it. */
+  readonly withinDays: number;
+  /** On customerTenantId, customerName, productId and productName only. */
+  readonly filter: FilterExpr | null;
+  readonly top: number;
+  readonly skip: number;
+}

@@ -9,7 +9,7 @@
  * `seatwise serve`).
  */
 import type { CatalogSku } from '../domain/sku-catalog.ts';
-import type { ChangesPlan, QueryPlan, TrendPlan } from '../query/query-plan.ts';
+import type { ChangesPlan, QueryPlan, RenewalsPlan, ShelfwarePlan, TrendPlan } from '../query/query-plan.ts';
 
 /** A result read column by column. Integers arrive as JS numbers, dates as `YYYY-MM-DD` strings. */
 export interface ColumnarResult {
@@ -22,6 +22,12 @@ export interface DeploymentPage {
   /** Columns named by field (camelCase) plus `licensesDeployed` and `licensesSold`. */
   readonly rows: ColumnarResult;
   readonly totalCount: number;
+}
+
+/** A page of an insight and its totals per currency, as `src/sql/insights.ts` names their columns. */
+export interface InsightPage {
+  readonly rows: ColumnarResult;
+  readonly totals: ColumnarResult;
 }
 
 /** E1's raw figures for one (service code, channel) of a snapshot. */
@@ -243,6 +249,10 @@ export interface Store {
    * the side without the row).
    */
   changes(plan: ChangesPlan): Promise<ColumnarResult>;
+  /** Unassigned seats per customer and product of one snapshot, priced: a page and the totals. */
+  shelfware(plan: ShelfwarePlan): Promise<InsightPage>;
+  /** Active subscriptions ending in the plan's window, with their reducible seats: a page and the totals. */
+  renewals(plan: RenewalsPlan): Promise<InsightPage>;
   /** E1: per (service code, channel) of the snapshot, byte-wise ordered. */
   serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]>;
   /** E3: the latest processed date holding rows of the customer (upper-case GUID), or null. */

@@ -16,6 +16,7 @@ import { createTokenVerifier } from '../../src/auth/verify.ts';
 import type { DeploymentRow } from '../../src/domain/row.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { DeploymentService } from '../../src/service/deployment-service.ts';
+import { InsightsService } from '../../src/service/insights-service.ts';
 import { openDuckDbStore } from '../../src/store/duckdb/duckdb-store.ts';
 import { SCHEMA_TABLE, SCHEMA_VERSION, SchemaVersionError } from '../../src/store/schema-version.ts';
 import { VERSION } from '../../src/version.ts';
@@ -217,6 +218,7 @@ describe('a DuckDB file written by Seatwise 0.1.0', () => {
     const key = await loadOrCreateIssuerKey(keyPathFor(path));
     const app = await buildApp({
       service: new DeploymentService(store),
+      insights: new InsightsService(store),
       gate: {
         verify: createTokenVerifier({ localKey: key, issuers: [], audience: PARTNER_CENTER_AUDIENCE }),
         policy: { allowedRoles: null },

@@ -21,6 +21,7 @@ import { buildApp } from '../../src/http/app.ts';
 import type { AccessGate } from '../../src/http/auth-hook.ts';
 import type { CollectionInfo } from '../../src/http/routes/status.ts';
 import { DeploymentService } from '../../src/service/deployment-service.ts';
+import { InsightsService } from '../../src/service/insights-service.ts';
 import type { Store } from '../../src/store/store.ts';
 import { loadColumns } from './load.ts';
 import { openTestStore, type StoreKind } from './stores.ts';
@@ -78,6 +79,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     key = await loadOrCreateIssuerKey(keyPathFor(filePath));
     app = await buildApp({
       service: new DeploymentService(store),
+      insights: new InsightsService(store),
       gate: options.gate?.(key) ?? {
         verify: createTokenVerifier({ localKey: key, issuers: [], audience: PARTNER_CENTER_AUDIENCE }),
         policy: { allowedRoles: null },

@@ -8,7 +8,13 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { CatalogSku } from '../../domain/sku-catalog.ts';
-import type { ChangesPlan, QueryPlan, TrendPlan } from '../../query/query-plan.ts';
+import type {
+  ChangesPlan,
+  QueryPlan,
+  RenewalsPlan,
+  ShelfwarePlan,
+  TrendPlan,
+} from '../../query/query-plan.ts';
 import {
   compileCatalog,
   compileChanges,
@@ -23,6 +29,12 @@ import {
   compileTrend,
 } from '../../sql/compile.ts';
 import { duckdbDialect } from '../../sql/dialect.ts';
+import {
+  compileRenewalsPage,
+  compileRenewalsTotals,
+  compileShelfwarePage,
+  compileShelfwareTotals,
+} from '../../sql/insights.ts';
 import type { SqlQuery } from '../../sql/query.ts';
 import { LIST_RUNS_SQL, RECORD_RUN_SQL, runParams, runsOf } from '../collection-runs.ts';
 import {
@@ -50,6 +62,7 @@ import type {
   ColumnarResult,
   CustomerProduct,
   DeploymentPage,
+  InsightPage,
   LoadOutcome,
   LoadRequest,
   LoadSink,
@@ -164,6 +177,22 @@ class DuckDbStore implements Store {
 
   trend(plan: TrendPlan): Promise<ColumnarResult> {
     return this.#select(compileTrend(plan, duckdbDialect));
+  }
+
+  async shelfware(plan: ShelfwarePlan): Promise<InsightPage> {
+    const [rows, totals] = await Promise.all([
+      plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileShelfwarePage(plan, duckdbDialect)),
+      this.#select(compileShelfwareTotals(plan, duckdbDialect)),
+    ]);
+    return { rows, totals };
+  }
+
+  async renewals(plan: RenewalsPlan): Promise<InsightPage> {
+    const [rows, totals] = await Promise.all([
+      plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileRenewalsPage(plan, duckdbDialect)),
+      this.#select(compileRenewalsTotals(plan, duckdbDialect)),
+    ]);
+    return { rows, totals };
   }
 
   async serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]> {

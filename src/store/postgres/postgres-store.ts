@@ -11,7 +11,13 @@
 import pg from 'pg';
 import { redactDbUrl } from '../../config.ts';
 import type { CatalogSku } from '../../domain/sku-catalog.ts';
-import type { ChangesPlan, QueryPlan, TrendPlan } from '../../query/query-plan.ts';
+import type {
+  ChangesPlan,
+  QueryPlan,
+  RenewalsPlan,
+  ShelfwarePlan,
+  TrendPlan,
+} from '../../query/query-plan.ts';
 import {
   compileCatalog,
   compileChanges,
@@ -26,6 +32,12 @@ import {
   compileTrend,
 } from '../../sql/compile.ts';
 import { postgresDialect } from '../../sql/dialect.ts';
+import {
+  compileRenewalsPage,
+  compileRenewalsTotals,
+  compileShelfwarePage,
+  compileShelfwareTotals,
+} from '../../sql/insights.ts';
 import type { SqlQuery } from '../../sql/query.ts';
 import { VERSION } from '../../version.ts';
 import { LIST_RUNS_SQL, RECORD_RUN_SQL, runParams, runsOf } from '../collection-runs.ts';
@@ -55,6 +67,7 @@ import type {
   ColumnarResult,
   CustomerProduct,
   DeploymentPage,
+  InsightPage,
   LoadOutcome,
   LoadRequest,
   LoadSink,
@@ -239,6 +252,22 @@ class PostgresStore implements Store {
 
   trend(plan: TrendPlan): Promise<ColumnarResult> {
     return this.#select(compileTrend(plan, d, GROUPS));
+  }
+
+  async shelfware(plan: ShelfwarePlan): Promise<InsightPage> {
+    const [rows, totals] = await Promise.all([
+      plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileShelfwarePage(plan, d)),
+      this.#select(compileShelfwareTotals(plan, d)),
+    ]);
+    return { rows, totals };
+  }
+
+  async renewals(plan: RenewalsPlan): Promise<InsightPage> {
+    const [rows, totals] = await Promise.all([
+      plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileRenewalsPage(plan, d)),
+      this.#select(compileRenewalsTotals(plan, d)),
+    ]);
+    return { rows, totals };
   }
 
   async serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]> {
