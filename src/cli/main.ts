@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerExport } from './commands/export.ts';
 import { registerImport } from './commands/import.ts';
 import { registerLogin } from './commands/login.ts';
+import { registerPrices } from './commands/prices.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSnapshots } from './commands/snapshots.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerExport(program);
   registerSnapshots(program);
   registerSubscriptions(program);
+  registerPrices(program);
   return program;
 }
 

@@ -16,8 +16,9 @@ import { loaded, rejectLoad } from '../load-errors.ts';
 import { partnerOption } from '../options.ts';
 import { mappingOptions } from '../source-options.ts';
 import { withStore } from '../with-store.ts';
+import { importPrices } from './prices.ts';
 
-const FORMATS = ['auto', 'rows', 'graph', 'partner-center', 'catalog'] as const;
+const FORMATS = ['auto', 'rows', 'graph', 'partner-center', 'catalog', 'prices'] as const;
 
 interface ImportOptions {
   readonly format: string;
@@ -33,7 +34,7 @@ export function registerImport(program: Command): void {
   program
     .command('import')
     .description(
-      'load snapshots from files; each processed date present replaces that snapshot; all or nothing',
+      'load snapshots, the catalog or prices from files; each processed date present replaces that snapshot; all or nothing',
     )
     .argument('<files...>', 'files or directories to import')
     .option('--format <format>', `${FORMATS.join(', ')} (auto detects by content)`, 'auto')
@@ -68,9 +69,16 @@ export function registerImport(program: Command): void {
           2,
         );
       }
+      if (opts.date !== undefined && format === 'prices') {
+        throw new CliError('--date applies to graph and partner-center input; prices are not dated', 2);
+      }
       const started = performance.now();
       const text = await withStore(resolveDbPath(opts.db), (store) =>
-        format === 'catalog' ? importCatalog(store, files) : importSnapshots(store, files, format, opts),
+        format === 'catalog'
+          ? importCatalog(store, files)
+          : format === 'prices'
+            ? importPrices(store, files, partnerOption(opts.partner))
+            : importSnapshots(store, files, format, opts),
       );
       const seconds = (performance.now() - started) / 1000;
       process.stdout.write(`${text}took ${seconds.toFixed(1)} s\n`);
@@ -100,7 +108,7 @@ async function importCatalog(store: Store, files: readonly string[]): Promise<st
 async function importSnapshots(
   store: Store,
   files: readonly string[],
-  format: Exclude<SourceFormat, 'catalog'>,
+  format: Exclude<SourceFormat, 'catalog' | 'prices'>,
   opts: ImportOptions,
 ): Promise<string> {
   const partnerId = partnerOption(opts.partner);

@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { headerKey } from './csv-table.ts';
 import { type JsonShape, shapeAdvice, sniffJsonShape, subscribedSkusFolderAdvice } from './input-shape.ts';
 
-export type SourceFormat = 'graph' | 'partner-center' | 'catalog' | 'rows';
+export type SourceFormat = 'graph' | 'partner-center' | 'catalog' | 'prices' | 'rows';
 
 /** Bytes looked at per file: enough for a header line or a first Graph item. */
 const HEAD_BYTES = 64 * 1024;
@@ -17,7 +17,8 @@ const HEAD_BYTES = 64 * 1024;
 /**
  * A directory holding customers.json → partner-center; any other directory of *.json files, or a
  * JSON file whose items carry Graph's `skuId` / `prepaidUnits` → graph; a CSV whose header has
- * GUID and String_Id (also spelled `String_ Id`) → catalog; anything else → rows. Throws an Error
+ * GUID and String_Id (also spelled `String_ Id`) → catalog; a CSV whose header has SkuId and
+ * UnitPrice → prices (docs/prices.md); anything else → rows. Throws an Error
  * naming the path when a path cannot be read, when the inputs disagree, and when a path is a part
  * of a Partner Center directory (customers.json, one subscribedskus/<id>.json, or the
  * subscribedskus/ folder) instead of the directory.
@@ -97,5 +98,6 @@ async function sniffFile(path: string): Promise<SourceFormat> {
   // Only the header line matters, and it is ASCII in every catalog Microsoft has published, so
   // Windows-1252 bytes further down (read here as replacement characters) do not get in the way.
   const header = (text.split('\n', 1)[0] ?? '').split(',').map((h) => headerKey(h.replaceAll('"', '')));
-  return header.includes('guid') && header.includes('stringid') ? 'catalog' : 'rows';
+  if (header.includes('guid') && header.includes('stringid')) return 'catalog';
+  return header.includes('skuid') && header.includes('unitprice') ? 'prices' : 'rows';
 }

@@ -1,4 +1,4 @@
-/** Source readers for `seatwise import --format graph|partner-center|catalog` and `collect`. */
+/** Source readers for `seatwise import --format graph|partner-center|catalog|prices` and `collect`. */
 export {
   type CatalogReadResult,
   type CatalogSummary,
@@ -15,6 +15,14 @@ export {
   type PartnerCenterInput,
   readPartnerCenterDir,
 } from './partner-center.ts';
+export {
+  matchPriceSheet,
+  type PriceMatch,
+  type PriceSheetRow,
+  type PricesReadResult,
+  parsePricesText,
+  readPricesFile,
+} from './prices-file.ts';
 export type {
   ExcludedCount,
   ExclusionReason,
