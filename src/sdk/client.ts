@@ -28,7 +28,11 @@ import type {
   Dimension,
   Link,
   PartnerLicensesDeploymentInsights,
+  Renewals,
+  RenewalsQuery,
   RequestOptions,
+  Shelfware,
+  ShelfwareQuery,
   SubscribedSku,
   Subscription,
   Trend,
@@ -56,6 +60,8 @@ const E5_PATH = '/v1/analytics/commercial/deployment/license/';
 const CUSTOMERS_PATH = '/v1/customers';
 const TREND_PATH = '/seatwise/v1/trend';
 const CHANGES_PATH = '/seatwise/v1/changes';
+const SHELFWARE_PATH = '/seatwise/v1/shelfware';
+const RENEWALS_PATH = '/seatwise/v1/renewals';
 /** Customers per page when `size` is not given: the most Partner Center hands out. */
 const DEFAULT_CUSTOMERS_PAGE_SIZE = 500;
 const CONTINUATION_HEADER = 'MS-ContinuationToken';
@@ -103,6 +109,16 @@ export interface SeatwiseResource {
    * page of them (following `@nextLink`).
    */
   changes(query: ChangesQuery, options?: RequestOptions): Promise<Changes>;
+  /**
+   * `GET /seatwise/v1/shelfware`: unassigned seats per customer and product on a snapshot, with
+   * their monthly cost where a price is known; every page, and the totals per currency.
+   */
+  shelfware(query?: ShelfwareQuery, options?: RequestOptions): Promise<Shelfware>;
+  /**
+   * `GET /seatwise/v1/renewals`: subscriptions whose term ends within `withinDays` of the snapshot,
+   * with the seats that could be dropped at renewal; every page, and the totals per currency.
+   */
+  renewals(query?: RenewalsQuery, options?: RequestOptions): Promise<Renewals>;
 }
 
 export interface CustomersResource {
@@ -180,33 +196,95 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
         ];
         if (query.filter !== undefined) parts.push(`filter=${encodeURIComponent(String(query.filter))}`);
         if (query.top !== undefined) parts.push(`top=${encodeURIComponent(String(query.top))}`);
-        // Every page, following @nextLink (resolved against the page's URL, as E5's).
-        let url = `${transport.baseUrl}${CHANGES_PATH}?${parts.join('&')}`;
-        const value: ChangeItem[] = [];
-        const asked = new Set<string>();
-        for (;;) {
-          asked.add(url);
-          const response = await transport.get(url, call);
-          const body = lowerKeys(response.body);
-          const page = body.value;
-          if (!Array.isArray(page)) throw malformed(response, 'the changes have no value array');
-          value.push(...(page as ChangeItem[]));
-          const next = body['@nextlink'];
-          if (typeof next !== 'string' || next === '') {
-            const total = body.totalcount;
-            return {
-              from: typeof body.from === 'string' ? body.from : utcDay(query.from),
-              to: typeof body.to === 'string' ? body.to : utcDay(query.to),
-              value,
-              totalCount: typeof total === 'number' ? total : value.length,
-            };
-          }
-          url = new URL(next, url).toString();
-          if (asked.has(url)) throw malformed(response, 'the changes linked a page already read');
-        }
+        const { first, value } = await everyPage<ChangeItem>(transport, CHANGES_PATH, parts, 'changes', call);
+        return {
+          from: typeof first.from === 'string' ? first.from : utcDay(query.from),
+          to: typeof first.to === 'string' ? first.to : utcDay(query.to),
+          value,
+          totalCount: typeof first.totalcount === 'number' ? first.totalcount : value.length,
+        };
+      },
+      shelfware: async (query = {}, call) => {
+        const { first, value } = await everyPage<Shelfware['value'][number]>(
+          transport,
+          SHELFWARE_PATH,
+          insightParams(query),
+          'shelfware',
+          call,
+        );
+        return {
+          processedDate: typeof first.processeddate === 'string' ? first.processeddate : null,
+          value,
+          totalCount: typeof first.totalcount === 'number' ? first.totalcount : value.length,
+          totals: Array.isArray(first.totals) ? (first.totals as Shelfware['totals']) : [],
+          unpriced: (first.unpriced as Shelfware['unpriced'] | undefined) ?? {
+            items: 0,
+            licensesUnassigned: 0,
+          },
+        };
+      },
+      renewals: async (query = {}, call) => {
+        const parts = insightParams(query);
+        if (query.withinDays !== undefined)
+          parts.unshift(`withinDays=${encodeURIComponent(String(query.withinDays))}`);
+        const { first, value } = await everyPage<Renewals['value'][number]>(
+          transport,
+          RENEWALS_PATH,
+          parts,
+          'renewals',
+          call,
+        );
+        return {
+          processedDate: typeof first.processeddate === 'string' ? first.processeddate : null,
+          withinDays: typeof first.withindays === 'number' ? first.withindays : (query.withinDays ?? 30),
+          value,
+          totalCount: typeof first.totalcount === 'number' ? first.totalcount : value.length,
+          totals: Array.isArray(first.totals) ? (first.totals as Renewals['totals']) : [],
+        };
       },
     },
   };
+}
+
+/** The shelfware's and renewals' common parameters, in the order sent. */
+function insightParams(query: ShelfwareQuery): string[] {
+  const parts: string[] = [];
+  if (query.processedDateTime !== undefined) {
+    parts.push(`processedDateTime=${encodeURIComponent(utcDay(query.processedDateTime))}`);
+  }
+  if (query.filter !== undefined) parts.push(`filter=${encodeURIComponent(String(query.filter))}`);
+  if (query.top !== undefined) parts.push(`top=${encodeURIComponent(String(query.top))}`);
+  return parts;
+}
+
+/**
+ * Reads every page of a `/seatwise/v1/` list, following `@nextLink` (resolved against the page's
+ * URL, as E5's): the first page's body (lower-cased keys) and every page's `value`.
+ */
+async function everyPage<T>(
+  transport: Transport,
+  path: string,
+  parts: readonly string[],
+  what: string,
+  call: RequestOptions | undefined,
+): Promise<{ first: Record<string, unknown>; value: T[] }> {
+  let url = `${transport.baseUrl}${path}${parts.length === 0 ? '' : `?${parts.join('&')}`}`;
+  const value: T[] = [];
+  const asked = new Set<string>();
+  let first: Record<string, unknown> | undefined;
+  for (;;) {
+    asked.add(url);
+    const response = await transport.get(url, call);
+    const body = lowerKeys(response.body);
+    first ??= body;
+    const page = body.value;
+    if (!Array.isArray(page)) throw malformed(response, `the ${what} have no value array`);
+    value.push(...(page as T[]));
+    const next = body['@nextlink'];
+    if (typeof next !== 'string' || next === '') return { first, value };
+    url = new URL(next, url).toString();
+    if (asked.has(url)) throw malformed(response, `the ${what} linked a page already read`);
+  }
 }
 
 /** A day as sent: a string as given, a Date as its UTC day. */

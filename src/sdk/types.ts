@@ -7,6 +7,10 @@ import type {
   CustomerLicensesDeploymentInsights,
   DeploymentRow,
   PartnerLicensesDeploymentInsights,
+  RenewalItem,
+  RenewalTotal,
+  ShelfwareItem,
+  ShelfwareTotal,
 } from '../contract/schemas.ts';
 import type { Dimension } from '../domain/fields.ts';
 
@@ -16,6 +20,10 @@ export type {
   DeploymentRow,
   Dimension,
   PartnerLicensesDeploymentInsights,
+  RenewalItem,
+  RenewalTotal,
+  ShelfwareItem,
+  ShelfwareTotal,
 };
 
 /** A legacy collection resource (E1, E3). */
@@ -240,4 +248,45 @@ export interface Changes {
   /** In E5 row order: customerTenantId, productId, channel. */
   readonly value: readonly ChangeItem[];
   readonly totalCount: number;
+}
+
+/** `GET /seatwise/v1/shelfware`'s parameters (Seatwise only; docs/extension-api.md). */
+export interface ShelfwareQuery {
+  /** The snapshot: `YYYY-MM-DD` or a Date (its UTC day). Default: the latest. */
+  readonly processedDateTime?: string | Date;
+  /** Selects deployment rows before they are summed: a filter string, or a builder from `where(...)`. */
+  readonly filter?: string | { toString(): string };
+  /** Items per page asked for (every page is read); default the server's, 10000. */
+  readonly top?: number;
+}
+
+export interface Shelfware {
+  /** The snapshot read; null when the partner has none. */
+  readonly processedDate: string | null;
+  /** By monthly cost (unpriced last), then unassigned seats. */
+  readonly value: readonly ShelfwareItem[];
+  readonly totalCount: number;
+  /** Per currency, over every item; sums never mix currencies. */
+  readonly totals: readonly ShelfwareTotal[];
+  readonly unpriced: { readonly items: number; readonly licensesUnassigned: number };
+}
+
+/** `GET /seatwise/v1/renewals`'s parameters (Seatwise only; docs/extension-api.md). */
+export interface RenewalsQuery {
+  /** Terms ending within this many days of the snapshot's date (0..3660). Default 30. */
+  readonly withinDays?: number;
+  readonly processedDateTime?: string | Date;
+  /** On customerTenantId, customerName, productId and productName. */
+  readonly filter?: string | { toString(): string };
+  readonly top?: number;
+}
+
+export interface Renewals {
+  readonly processedDate: string | null;
+  readonly withinDays: number;
+  /** By commitment end date, then monthly cost reducible. */
+  readonly value: readonly RenewalItem[];
+  readonly totalCount: number;
+  /** Per currency, over every priced item. */
+  readonly totals: readonly RenewalTotal[];
 }
