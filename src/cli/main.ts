@@ -6,6 +6,7 @@ import { registerCollect } from './commands/collect.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerExport } from './commands/export.ts';
 import { registerImport } from './commands/import.ts';
+import { registerInsights } from './commands/insights.ts';
 import { registerLogin } from './commands/login.ts';
 import { registerPrices } from './commands/prices.ts';
 import { registerQuery } from './commands/query.ts';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerSnapshots(program);
   registerSubscriptions(program);
   registerPrices(program);
+  registerInsights(program);
   return program;
 }
 
