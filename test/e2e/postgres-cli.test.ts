@@ -83,7 +83,7 @@ describe.skipIf(noServer)('every CLI command with --db postgres://…', { timeou
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       new RegExp(
-        `^demo data: \\d+ rows, 5 customers, 2 daily snapshots \\(${daysAgo(1)} \\.\\. ${TODAY}\\) for partner ${DEMO_PARTNER_ID}\\n$`,
+        `^demo data: \\d+ rows, 5 customers, 2 daily snapshots \\(${daysAgo(1)} \\.\\. ${TODAY}\\), \\d+ subscriptions(, 62 illustrative USD prices)? for partner ${DEMO_PARTNER_ID}\\n$`,
       ),
     );
     const rows = Number(/demo data: (\d+) rows/.exec(r.stdout)![1]);

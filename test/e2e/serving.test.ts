@@ -244,7 +244,7 @@ describe('every command while serve runs on the same --db', { timeout: 90_000 },
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       new RegExp(
-        `^demo data: \\d+ rows, 5 customers, 2 daily snapshots \\(${daysAgo(1)} \\.\\. ${TODAY}\\) for partner ${DEMO_PARTNER_ID}\\n$`,
+        `^demo data: \\d+ rows, 5 customers, 2 daily snapshots \\(${daysAgo(1)} \\.\\. ${TODAY}\\), \\d+ subscriptions(, 62 illustrative USD prices)? for partner ${DEMO_PARTNER_ID}\\n$`,
       ),
     );
     const rows = Number(/demo data: (\d+) rows/.exec(r.stdout)![1]);

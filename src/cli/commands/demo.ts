@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { resolveDbPath } from '../../config.ts';
 import { generateDemo } from '../../ingest/demo.ts';
+import { demoPrices, demoSubscriptions } from '../../ingest/demo-commerce.ts';
 import { feedRowColumns } from '../../ingest/row-files.ts';
 import type { Store } from '../../store/store.ts';
 import { loaded } from '../load-errors.ts';
@@ -16,18 +17,27 @@ export interface DemoOptions {
 
 export const DEMO_DEFAULTS = Object.freeze({ customers: 500, days: 30, seed: 1 });
 
-/** Generates the demo dataset and replaces the demo partner's snapshots of those days. */
+/**
+ * Generates the demo dataset and replaces the demo partner's snapshots of those days, the latest
+ * with subscriptions; gives the partner the demo's illustrative prices when it has none.
+ */
 export async function loadDemo(store: Store, options: DemoOptions): Promise<string> {
   const rows = generateDemo(options);
+  const subscriptions = demoSubscriptions(rows, options.partnerId, options.seed);
   const result = loaded(
-    await store.load({ partnerId: options.partnerId, source: 'demo' }, (sink) =>
+    await store.load({ partnerId: options.partnerId, source: 'demo', subscriptions }, (sink) =>
       feedRowColumns(rows, 'demo', sink),
     ),
     'demo',
   );
+  let priced = '';
+  if ((await store.listPrices(options.partnerId)).length === 0) {
+    const { prices } = await store.replacePrices(options.partnerId, 'price-sheet', demoPrices());
+    priced = `, ${prices} illustrative USD prices`;
+  }
   const first = result.dates[0] ?? '-';
   const last = result.dates[result.dates.length - 1] ?? '-';
-  return `demo data: ${result.rows} rows, ${options.customers} customers, ${result.dates.length} daily snapshots (${first} .. ${last}) for partner ${options.partnerId}`;
+  return `demo data: ${result.rows} rows, ${options.customers} customers, ${result.dates.length} daily snapshots (${first} .. ${last}), ${subscriptions.length} subscriptions${priced} for partner ${options.partnerId}`;
 }
 
 export function registerDemo(program: Command): void {
