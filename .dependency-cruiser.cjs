@@ -13,6 +13,8 @@ const LAYERS = [
   { name: 'package', paths: ['index\\.ts$'] },
   { name: 'cli', paths: ['cli/'] },
   { name: 'server', paths: ['main\\.ts$', 'channel/'] },
+  // Alert rules and their webhooks (`serve --alerts`): above http/, which knows nothing of them.
+  { name: 'alerts', paths: ['alerts/'] },
   { name: 'http', paths: ['http/'] },
   { name: 'service', paths: ['service/'] },
   { name: 'ingest', paths: ['ingest/'] },

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { VERSION } from '../version.ts';
 import { CliError } from './cli-error.ts';
+import { registerAlerts } from './commands/alerts.ts';
 import { registerCollect } from './commands/collect.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerExport } from './commands/export.ts';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerSubscriptions(program);
   registerPrices(program);
   registerInsights(program);
+  registerAlerts(program);
   return program;
 }
 

@@ -8,6 +8,7 @@ import { VERSION } from '../../version.ts';
 import { CliError } from '../cli-error.ts';
 import { PARTNER_CENTER_API } from '../collect-run.ts';
 import { openOwnStore } from '../open-store.ts';
+import { type ServerAlerts, serverAlerts } from '../serve-alerts.ts';
 import { serverCollection } from '../serve-collection.ts';
 import { DEMO_DEFAULTS, loadDemo } from './demo.ts';
 
@@ -66,6 +67,10 @@ export function registerServe(program: Command): void {
       '--partner <guid>',
       'collection: partner tenant id the snapshots belong to (default: the demo partner)',
     )
+    .option(
+      '--alerts <file>',
+      'evaluate the alert rules of this JSON or YAML file after every new snapshot (docs/alerts.md)',
+    )
     .action(async (opts) => {
       let config: ReturnType<typeof loadConfig>;
       try {
@@ -92,6 +97,11 @@ export function registerServe(program: Command): void {
       }
       // Checked, and a stored sign-in redeemed, before the store is opened and the port taken.
       const collection = await serverCollection(opts);
+      // The alerts file is read and checked before the port is taken, too.
+      const alerts = await serverAlerts(
+        opts.alerts,
+        collection?.partnerId ?? (opts.demo === true ? DEMO_PARTNER_ID : undefined),
+      );
       // The server opens the file itself: it becomes the one owner, and commands go through it.
       const store = await openOwnStore(config.db);
       let server: RunningServer;
@@ -108,15 +118,21 @@ export function registerServe(program: Command): void {
         await store.close();
         throw err;
       }
-      process.stdout.write(await banner(config, server, collection));
+      const evaluator = await alerts?.create(server.store, server.app.log);
+      process.stdout.write(await banner(config, server, collection, alerts));
+      evaluator?.start();
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
           const drain = config.drainSeconds > 0 ? `draining for ${config.drainSeconds} s, then ` : '';
           process.stdout.write(`\n${signal}: ${drain}finishing in-flight requests and closing the store…\n`);
-          server.close().then(resolve, (err: unknown) => {
-            process.stderr.write(`shutdown failed: ${String(err)}\n`);
-            resolve();
-          });
+          // The alerts stop first: an evaluation in progress is abandoned before the store closes.
+          const stopAlerts = evaluator?.stop() ?? Promise.resolve();
+          stopAlerts
+            .then(() => server.close())
+            .then(resolve, (err: unknown) => {
+              process.stderr.write(`shutdown failed: ${String(err)}\n`);
+              resolve();
+            });
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
@@ -132,6 +148,7 @@ async function banner(
   config: Config,
   server: RunningServer,
   collection: ServerCollection | undefined,
+  alerts: ServerAlerts | undefined,
 ): Promise<string> {
   const { url, socketPath: socket } = server;
   const api = `${url}/v1/analytics/commercial/deployment/license/`;
@@ -142,7 +159,12 @@ async function banner(
     collection === undefined
       ? ''
       : `  Collects:   partner ${collection.partnerId}; schedule and runs at ${url}/seatwise/v1/status\n`;
-  const tail = `  OpenAPI:    ${url}/openapi.json\n${commands}${collects}\n`;
+  const alerting =
+    alerts === undefined
+      ? ''
+      : `  Alerts:     ${alerts.config.rules.length} rule(s) from ${alerts.config.source} for partner ${alerts.partnerId}, ` +
+        `${alerts.config.webhooks.length} webhook(s)\n`;
+  const tail = `  OpenAPI:    ${url}/openapi.json\n${commands}${collects}${alerting}\n`;
   if (!config.localIssuer) {
     return (
       `${head}  Dashboard:  ${url}/dashboard\n${tail}` +
