@@ -3,7 +3,7 @@
  * docs/alerts.md). The file is read and checked before the server starts, so a mistake in it stops
  * `serve` with its message before the port is taken; the evaluator starts once the server listens.
  */
-import { type AlertsConfig, AlertsFileError, loadAlertsFile } from '../alerts/config.ts';
+import type { AlertsConfig } from '../alerts/config.ts';
 import type { AlertEvaluator, AlertsLog } from '../alerts/evaluator.ts';
 import type { Store } from '../store/store.ts';
 import { CliError } from './cli-error.ts';
@@ -43,8 +43,12 @@ export async function serverAlerts(
   };
 }
 
-/** Reads an alerts file; a problem with it is a usage error (exit 2) with the file's message. */
+/**
+ * Reads an alerts file; a problem with it is a usage error (exit 2) with the file's message. The
+ * reader (and its YAML parser) is loaded only here, so that other commands start without it.
+ */
 export async function readAlertsFile(file: string): Promise<AlertsConfig> {
+  const { AlertsFileError, loadAlertsFile } = await import('../alerts/config.ts');
   try {
     return await loadAlertsFile(file);
   } catch (err) {

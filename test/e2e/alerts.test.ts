@@ -285,4 +285,24 @@ describe('seatwise alerts test', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(`seatwise: ${bad}: rules[0].minMonthlyCost: missing\n`);
   });
+
+  it('--send posts the holding alerts as a test message, and still stores nothing', async () => {
+    const before = receiver.posts.length;
+    const sent = await runCli(['alerts', 'test', '--alerts', alertsFile, '--db', db, '--send']);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout).toContain(`sent a test message to http://127.0.0.1:${new URL(receiver.url).port}/…`);
+    expect(receiver.posts).toHaveLength(before + 1);
+    expect(receiver.posts.at(-1)?.body).toMatchObject({
+      source: 'seatwise',
+      test: true,
+      partnerId: PARTNER,
+      processedDate: daysAgo(0),
+      alerts: [{ key: `unassigned/${CONTOSO}/${E3}` }],
+    });
+    // What the server sent is still what is stored.
+    const json = await runCli(['alerts', 'test', '--alerts', alertsFile, '--db', db, '--json']);
+    expect((JSON.parse(json.stdout) as { alerts: { alreadyFired: boolean }[] }).alerts).toEqual([
+      expect.objectContaining({ alreadyFired: true }),
+    ]);
+  });
 });
