@@ -18,7 +18,11 @@
  * with each PostgreSQL p50 as a ratio to DuckDB's (target ≤ 3×). Without a server answering, one
  * line says so and only DuckDB is measured.
  *
- * Options: --sizes 1m,10m,graph (default all three) --iterations N (default 40)
+ * Throughput (bench/throughput.ts): a `seatwise serve` on the demo store under 32 connections,
+ * each case's requests/s and p99 beside `/healthz`'s, and a mixed soak.
+ *
+ * Options: --sizes startup,1m,10m,graph,throughput (default all) --iterations N (default 40)
+ *   --seconds N (each throughput case, default 10) --soak-seconds N (default 120)
  *   --explain (print PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of each query) --no-postgres
  */
 
@@ -42,6 +46,7 @@ import { customerId, PRODUCTS_PER_CUSTOMER, writeBenchDay } from './generate.ts'
 import { type GraphBenchResult, runGraphBench } from './graph.ts';
 import { type BenchDatabase, createBenchDatabase, emptyDay, explainPlan, plainCopy } from './postgres.ts';
 import { measureStartup, type StartupResult } from './startup.ts';
+import { runThroughput, type ThroughputResult } from './throughput.ts';
 
 const PARTNER = 'BE7C0000-0000-4000-8000-000000000001';
 const LAST_DAY = '2026-11-20';
@@ -436,9 +441,26 @@ function spread(values: readonly number[]): string {
   return `${f(Math.min(...values))}–${f(Math.max(...values))} rows/s, median ${f(stats([...values]).p50)}`;
 }
 
+/** The throughput targets, each as measured in the same run as its reference. */
+function throughputVerdicts(t: ThroughputResult): string {
+  const rps = (name: string) => t.cases.find((c) => c.name.startsWith(name))?.requestsPerSecond ?? 0;
+  const healthz = rps('/healthz');
+  const repeated = rps('E5 groupby');
+  const distinct = rps('E5 one customer');
+  const ok = (b: boolean) => (b ? '✓' : '✗');
+  const ratio = healthz > 0 ? repeated / healthz : 0;
+  return (
+    `\nrepeated small query / /healthz: ${ratio.toFixed(2)} (target ≥ 0.5) ${ok(ratio >= 0.5)}\n` +
+    `distinct small queries: ${distinct} req/s (target ≥ 1,000) ${ok(distinct >= 1000)}\n` +
+    `soak: ${t.soak.errors} errors (target 0) ${ok(t.soak.errors === 0 && t.soak.non2xx === 0)}, RSS growth ` +
+    `${(100 * t.soak.rssGrowth).toFixed(1)} % (target ≤ 10 %) ${ok(t.soak.rssGrowth <= 0.1)}\n`
+  );
+}
+
 async function main(): Promise<void> {
-  const sizes = (argValue('--sizes') ?? 'startup,1m,10m,graph').split(',');
+  const sizes = (argValue('--sizes') ?? 'startup,1m,10m,graph,throughput').split(',');
   let graph: GraphBenchResult | undefined;
+  let throughput: ThroughputResult | undefined;
   let startup: StartupResult | undefined;
   const iterations = Number(argValue('--iterations') ?? '40');
   const customers = 1_000_000 / PRODUCTS_PER_CUSTOMER;
@@ -448,13 +470,21 @@ async function main(): Promise<void> {
     else if (size === '10m') results.push(await runSize('10M rows, 10 days', 10, customers, iterations));
     else if (size === 'graph') graph = await runGraphBench();
     else if (size === 'startup') startup = await measureStartup();
-    else throw new Error(`unknown size ${size}`);
+    else if (size === 'throughput') {
+      process.stdout.write('\n## Throughput (demo store, 32 connections)\n\n');
+      throughput = await runThroughput({
+        seconds: Number(argValue('--seconds') ?? '10'),
+        soakSeconds: Number(argValue('--soak-seconds') ?? '120'),
+        log: (line) => process.stdout.write(`${line.trimEnd()}\n`),
+      });
+    } else throw new Error(`unknown size ${size}`);
   }
   await mkdir(new URL('./out/', import.meta.url), { recursive: true });
   await writeFile(
     new URL('./out/results.json', import.meta.url),
-    `${JSON.stringify({ results, graph, startup }, null, 2)}\n`,
+    `${JSON.stringify({ results, graph, startup, throughput }, null, 2)}\n`,
   );
+  if (throughput !== undefined) process.stdout.write(throughputVerdicts(throughput));
   if (startup !== undefined) {
     process.stdout.write(
       `\n## Start-up (median of 15 runs each, alternating)\n\n` +
