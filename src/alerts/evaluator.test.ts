@@ -1,12 +1,12 @@
 /**
- * The server's evaluator on a real DuckDB store with a real local webhook receiver: the rules read
+ * The server's evaluator on each real store (DuckDB, and PostgreSQL where a server answers) with a real local webhook receiver: the rules read
  * the store's seats, prices and subscriptions through the insights service; an alert is sent once
  * until it clears; what was sent survives a restart; a failing webhook leaves it to fire again.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { type Receiver, startReceiver } from '../../test/fixtures/alerts/receiver.ts';
 import { loadColumns } from '../../test/support/load.ts';
-import { openTestStore, type TestStore } from '../../test/support/stores.ts';
+import { describeOnStores, openTestStore, type TestStore } from '../../test/support/stores.ts';
 import type { RowColumns } from '../domain/row.ts';
 import type { PriceRecord, SubscriptionRecord } from '../store/store.ts';
 import { parseAlertsText } from './config.ts';
@@ -102,18 +102,18 @@ function evaluator(rules: string, extra = '') {
 const alertKeys = (i: number) =>
   ((receiver.posts[i]?.body as { alerts?: { key: string }[] } | undefined)?.alerts ?? []).map((a) => a.key);
 
-beforeAll(async () => {
-  receiver = await startReceiver();
-});
-afterAll(() => receiver.close());
-beforeEach(async () => {
-  t = await openTestStore('duckdb');
-  receiver.posts.length = 0;
-  logs.length = 0;
-});
-afterEach(() => t.close());
+describeOnStores('AlertEvaluator', (kind) => {
+  beforeAll(async () => {
+    receiver = await startReceiver();
+  });
+  afterAll(() => receiver.close());
+  beforeEach(async () => {
+    t = await openTestStore(kind);
+    receiver.posts.length = 0;
+    logs.length = 0;
+  });
+  afterEach(() => t.close());
 
-describe('AlertEvaluator', () => {
   it('evaluates each new snapshot once: fires, holds, clears, fires again', async () => {
     const e = evaluator('- kind: unassigned\n  minSeats: 5');
     expect(await e.check()).toBeNull(); // no snapshot yet

@@ -19,7 +19,7 @@ export interface AlertsLog {
 
 /** What the rules say about a snapshot, before anything is sent or stored. */
 export interface AlertPreview {
-  /** The snapshot read; null when the partner has none. */
+  /** The snapshot read; null when the partner has none (or none of the date asked for). */
   readonly processedDate: string | null;
   /** Every alert whose condition holds. */
   readonly alerts: readonly Alert[];
@@ -36,7 +36,12 @@ export async function previewAlerts(
   partnerId: string,
   processedDate?: string,
 ): Promise<AlertPreview> {
-  const date = processedDate ?? (await store.latestSnapshot(partnerId));
+  const date =
+    processedDate === undefined
+      ? await store.latestSnapshot(partnerId)
+      : (await store.listSnapshots(partnerId)).some((s) => s.processedDate === processedDate)
+        ? processedDate
+        : null;
   if (date === null) return { processedDate: null, alerts: [], firing: [], cleared: [] };
   const inputs = await gatherInputs(store, partnerId, date, config.rules);
   const alerts = evaluateRules(config, inputs);

@@ -279,6 +279,10 @@ describe('seatwise alerts test', () => {
     // An older snapshot on request; a bad file is refused with its path.
     const older = await runCli(['alerts', 'test', '--alerts', FIXTURE, '--db', testDb, '--date', daysAgo(9)]);
     expect(older.stdout).toContain(`2 alerts on the snapshot of ${daysAgo(9)}`);
+    const none = await runCli(['alerts', 'test', '--alerts', FIXTURE, '--db', testDb, '--date', daysAgo(8)]);
+    expect(none.stdout).toBe(
+      `partner ${PARTNER} has no snapshot of ${daysAgo(8)} (seatwise snapshots lists them)\n`,
+    );
     const bad = join(dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ webhooks: [{ url: 'http://x/' }], rules: [{ kind: 'cost' }] }));
     const refused = await runCli(['alerts', 'test', '--alerts', bad, '--db', testDb, '--partner', PARTNER]);

@@ -75,7 +75,11 @@ export function registerAlerts(program: Command): void {
           )}\n`,
         );
       } else if (preview.processedDate === null) {
-        process.stdout.write(`no snapshots for partner ${pid}: nothing to evaluate\n`);
+        process.stdout.write(
+          opts.date === undefined
+            ? `no snapshots for partner ${pid}: nothing to evaluate\n`
+            : `partner ${pid} has no snapshot of ${opts.date} (seatwise snapshots lists them)\n`,
+        );
       } else {
         const n = preview.alerts.length;
         process.stdout.write(
