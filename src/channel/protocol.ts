@@ -30,6 +30,7 @@ import type { RawRow, RawValue, Store } from '../store/store.ts';
 
 /** The `Store` methods `/call/<method>` runs; everything else is answered 404. */
 export const CALLS = [
+  'generation',
   'latestSnapshot',
   'deploymentPage',
   'serviceTotals',

@@ -47,6 +47,9 @@ export class RemoteStore implements Store {
     this.description = `server on ${socketPath}`;
   }
 
+  generation(): Promise<string> {
+    return this.#call('generation', []);
+  }
   latestSnapshot(partnerId: string): Promise<string | null> {
     return this.#call('latestSnapshot', [partnerId]);
   }

@@ -9,11 +9,12 @@
  * 3. `subscriptions`: Partner Center subscriptions stored with a snapshot.
  * 4. `collection_runs`: the outcome of each run of the daily collection.
  * 5. `prices` and `alert_state`: the partner's unit prices and the alerts that fired.
+ * 6. `seatwise_generation` (PostgreSQL): the counter every write that changes data moves on.
  */
 import { VERSION } from '../version.ts';
 
 /** The layout this release reads and writes. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** Where versions are recorded: one row per applied migration. */
 export const SCHEMA_TABLE = 'seatwise_schema';

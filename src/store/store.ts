@@ -232,6 +232,13 @@ export interface Store {
   /** Human-readable location for logs (a file path or a redacted connection string). */
   readonly description: string;
 
+  /**
+   * A token that changes whenever committed data that answers are computed from changes (a load,
+   * retention, prices, the catalog), and only then: two reads under the same token see the same
+   * data. Read where the store keeps it: from memory for a store only this process writes, from the
+   * database for one several processes share. Answers are cached under it (src/http/response-cache.ts).
+   */
+  generation(): Promise<string>;
   /** The partner's newest processed date, or null when it has no snapshot. */
   latestSnapshot(partnerId: string): Promise<string | null>;
   /** E5: one page of the plan's rows or groups and the total count (rows are empty when `top` is 0). */

@@ -132,12 +132,12 @@ describe('a DuckDB file written by Seatwise 0.1.0', () => {
     expect(await tableNames(path)).toEqual(['deployment', 'sku_catalog', 'snapshots']);
   });
 
-  it('opens, is migrated to the current version, and records versions 1 to 5', async () => {
+  it('opens, is migrated to the current version, and records versions 1 to 6', async () => {
     const path = fixtureCopy();
     const started = Date.now();
     const store = await openDuckDbStore({ path });
     await store.close();
-    expect(SCHEMA_VERSION).toBe(5);
+    expect(SCHEMA_VERSION).toBe(6);
     const rows = await versionRows(path);
     expect(rows.map((r) => [r.version, r.seatwise_version])).toEqual([
       [1, VERSION],
@@ -145,6 +145,7 @@ describe('a DuckDB file written by Seatwise 0.1.0', () => {
       [3, VERSION],
       [4, VERSION],
       [5, VERSION],
+      [6, VERSION],
     ]);
     expect(rows[0]!.description).toMatch(/^the layout of release 0\.1\.0.*found in place/);
     expect(rows[1]!.description).toBe(`the version table, ${SCHEMA_TABLE}`);
@@ -266,7 +267,7 @@ describe('a DuckDB file written by Seatwise 0.1.0', () => {
     const open = openDuckDbStore({ path, readOnly: true });
     await expect(open).rejects.toThrow(SchemaVersionError);
     await expect(open).rejects.toThrow(
-      `${path} has schema version 1, from an older Seatwise (Seatwise ${VERSION} reads version 5), and a ` +
+      `${path} has schema version 1, from an older Seatwise (Seatwise ${VERSION} reads version 6), and a ` +
         'read-only open does not migrate. Open it once without read-only so that it is migrated',
     );
     expect(readFileSync(path).equals(before)).toBe(true);
@@ -284,6 +285,7 @@ describe('schema versions of a DuckDB file', () => {
       [3, VERSION],
       [4, VERSION],
       [5, VERSION],
+      [6, VERSION],
     ]);
     expect(rows[0]!.description).toBe('the layout of release 0.1.0: deployment, snapshots, sku_catalog');
     expect(await tableNames(path)).toEqual([
@@ -311,14 +313,14 @@ describe('schema versions of a DuckDB file', () => {
     const before = readFileSync(path);
     const message =
       `${path} was written by a newer Seatwise (schema version 99); Seatwise ${VERSION} understands ` +
-      'schema versions up to 5. Upgrade Seatwise to open it, or point --db at another database.';
+      'schema versions up to 6. Upgrade Seatwise to open it, or point --db at another database.';
     for (const readOnly of [false, true]) {
       const open = openDuckDbStore({ path, readOnly });
       await expect(open).rejects.toThrow(SchemaVersionError);
       await expect(open).rejects.toThrow(message);
     }
     expect(readFileSync(path).equals(before)).toBe(true);
-    expect((await versionRows(path)).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 99]);
+    expect((await versionRows(path)).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 99]);
   });
 
   it('a file holding only some of Seatwise’s tables and no version table is refused', async () => {

@@ -9,6 +9,7 @@
 import { describe } from 'vitest';
 import type { Store } from '../../src/store/store.ts';
 import { describeCollectionRuns } from './contract-collection-runs.ts';
+import { describeGeneration } from './contract-generation.ts';
 import { describePrices } from './contract-prices.ts';
 import { describeReads } from './contract-reads.ts';
 import { describeSubscriptions } from './contract-subscriptions.ts';
@@ -21,5 +22,6 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeSubscriptions(open);
     describeCollectionRuns(open);
     describePrices(open);
+    describeGeneration(open);
   });
 }

@@ -137,6 +137,11 @@ class DuckDbStore implements Store {
   readonly #readOnly: boolean;
   /** Writes (loads, retention) run one at a time on the write connection; this is the queue's tail. */
   #writes: Promise<unknown> = Promise.resolve();
+  /**
+   * Counts the writes that changed data. Only this process writes the file (a server owns it, and
+   * other commands go through its socket), so the count in memory is the generation.
+   */
+  #generation = 0;
   #closing: Promise<void> | undefined;
 
   constructor(
@@ -157,6 +162,10 @@ class DuckDbStore implements Store {
     return this.#readers.use(async (c) =>
       toColumnarResult(await c.runAndReadAll(query.sql, [...query.params])),
     );
+  }
+
+  async generation(): Promise<string> {
+    return String(this.#generation);
   }
 
   async latestSnapshot(partnerId: string): Promise<string | null> {
@@ -224,11 +233,11 @@ class DuckDbStore implements Store {
   }
 
   load(request: LoadRequest, feed: (sink: LoadSink) => Promise<void>): Promise<LoadOutcome> {
-    return this.#write(() => load(this.#writer, request, feed));
+    return this.#write(() => load(this.#writer, request, feed), true);
   }
 
   deleteSnapshotsBefore(before: string, partnerId?: string): Promise<{ snapshots: number; rows: number }> {
-    return this.#write(() => deleteSnapshotsBefore(this.#writer, before, partnerId));
+    return this.#write(() => deleteSnapshotsBefore(this.#writer, before, partnerId), true);
   }
 
   recordCollectionRun(partnerId: string, run: CollectionRunRecord): Promise<void> {
@@ -258,7 +267,7 @@ class DuckDbStore implements Store {
         }
       });
       return { prices: prices.length };
-    });
+    }, true);
   }
 
   async listPrices(partnerId: string): Promise<PriceRecord[]> {
@@ -289,14 +298,21 @@ class DuckDbStore implements Store {
   }
 
   upsertCatalog(skus: readonly CatalogSku[]): Promise<{ skus: number }> {
-    return this.#write(() => upsertCatalog(this.#writer, skus));
+    return this.#write(() => upsertCatalog(this.#writer, skus), true);
   }
 
-  /** Queues a write behind the previous ones: DuckDB allows one writer, and loads must not interleave. */
-  #write<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Queues a write behind the previous ones: DuckDB allows one writer, and loads must not interleave.
+   * A write that changes data (`changesData`) moves the generation on once it has committed, before
+   * its caller hears of it (also when it fails: it may have committed part-way, as a load never
+   * does, but a cache only loses entries).
+   */
+  #write<T>(fn: () => Promise<T>, changesData = false): Promise<T> {
     if (this.#closing !== undefined) return Promise.reject(new Error('the store is closed'));
     if (this.#readOnly) return Promise.reject(new Error(`${this.description} is open read-only`));
-    const run = this.#writes.then(fn);
+    const run = this.#writes.then(fn).finally(() => {
+      if (changesData) this.#generation++;
+    });
     this.#writes = run.catch(() => undefined);
     return run;
   }

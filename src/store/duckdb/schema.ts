@@ -140,6 +140,13 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 6,
+    description: 'the generation moves with the data: nothing to store in a file only one process writes',
+    // PostgreSQL keeps a generation counter in the database at this version; a DuckDB file has one
+    // writer, which counts its writes in memory (duckdb-store.ts). The number stays in step.
+    statements: [],
+  },
 ];
 
 /**

@@ -46,6 +46,7 @@ import type {
 import { checkSubscriptions, subscriptionInserts } from '../subscription-rows.ts';
 import { replaceGroups } from './aggregates.ts';
 import { ensurePartitions, partitionName } from './partitions.ts';
+import { BUMP_GENERATION_SQL } from './schema.ts';
 import { inTransaction, LOCKS } from './transaction.ts';
 
 /**
@@ -390,6 +391,7 @@ async function replace(client: pg.PoolClient, request: LoadRequest, source: stri
       await replaceGroups(client, request.partnerId, dates);
       const counts = await recordSnapshots(client, request, dates);
       await insertSubscriptions(client, request.partnerId, request.subscriptions ?? []);
+      await client.query(BUMP_GENERATION_SQL);
       return {
         ok: true as const,
         rows,

@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { isIsoDay } from '../../domain/dates.ts';
+import { BUMP_GENERATION_SQL } from './schema.ts';
 import { inTransaction, LOCKS } from './transaction.ts';
 
 /** `deployment_p20261130` for 2026-11-30. */
@@ -84,6 +85,7 @@ export async function deleteSnapshotsBefore(
       await client.query('DELETE FROM deployment_groups WHERE processed_date < $1::date', [before]);
       await client.query('DELETE FROM subscriptions WHERE processed_date < $1::date', [before]);
       const snapshots = await client.query('DELETE FROM snapshots WHERE processed_date < $1::date', [before]);
+      await client.query(BUMP_GENERATION_SQL);
       return { snapshots: snapshots.rowCount ?? 0, rows };
     }
     const deleted = await client.query(
@@ -107,6 +109,7 @@ export async function deleteSnapshotsBefore(
       'DELETE FROM snapshots WHERE processed_date < $1::date AND partner_id = $2',
       [before, partnerId],
     );
+    await client.query(BUMP_GENERATION_SQL);
     return { snapshots: snapshots.rowCount ?? 0, rows };
   });
 }

@@ -49,7 +49,7 @@ describe.skipIf(absent)('postgres store', () => {
     await again.close();
     const r = await admin.query('SELECT version, seatwise_version FROM seatwise_schema ORDER BY version');
     // A new database starts at 2 (the first release that speaks PostgreSQL), then every later step.
-    expect(r.rows.map((row) => row.version)).toEqual([2, 3, 4, SCHEMA_VERSION]);
+    expect(r.rows.map((row) => row.version)).toEqual([2, 3, 4, 5, SCHEMA_VERSION]);
   });
 
   it('creates a day partition without waiting for a load that holds the table', async () => {
@@ -192,10 +192,10 @@ describe.skipIf(absent)('postgres store', () => {
           "INSERT INTO seatwise_schema (version, description, seatwise_version) VALUES (99, 'future', '9.0.0')",
         );
         await expect(openPostgresStore({ url: newer.url })).rejects.toThrow(
-          /was written by a newer Seatwise \(schema version 99\); Seatwise .* understands schema versions up to 5\. Upgrade Seatwise/,
+          /was written by a newer Seatwise \(schema version 99\); Seatwise .* understands schema versions up to 6\. Upgrade Seatwise/,
         );
         const versions = await c.query('SELECT version FROM seatwise_schema ORDER BY version');
-        expect(versions.rows.map((r) => r.version)).toEqual([2, 3, 4, SCHEMA_VERSION, 99]);
+        expect(versions.rows.map((r) => r.version)).toEqual([2, 3, 4, 5, SCHEMA_VERSION, 99]);
       } finally {
         await c.end();
       }

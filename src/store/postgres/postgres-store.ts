@@ -80,7 +80,7 @@ import type {
 } from '../store.ts';
 import { load, sweepStaging } from './load.ts';
 import { deleteSnapshotsBefore } from './partitions.ts';
-import { POSTGRES_MIGRATIONS } from './schema.ts';
+import { BUMP_GENERATION_SQL, POSTGRES_MIGRATIONS } from './schema.ts';
 import { inTransaction, LOCKS, redactedError } from './transaction.ts';
 
 export interface PostgresStoreOptions {
@@ -234,6 +234,14 @@ class PostgresStore implements Store {
     }
   }
 
+  async generation(): Promise<string> {
+    const r = await this.#select({
+      sql: 'SELECT generation FROM seatwise_generation WHERE id = 1',
+      params: [],
+    });
+    return String(r.columns.generation?.[0] ?? '');
+  }
+
   async latestSnapshot(partnerId: string): Promise<string | null> {
     return processedDateOf(await this.#select(compileLatestSnapshot(partnerId, d)));
   }
@@ -333,6 +341,7 @@ class PostgresStore implements Store {
             ],
           );
         }
+        await client.query(BUMP_GENERATION_SQL);
       });
       return { skus: unique.length };
     });
@@ -347,6 +356,7 @@ class PostgresStore implements Store {
       await inTransaction(client, async () => {
         await client.query(DELETE_PRICES_SQL, [partnerId, source]);
         for (const p of prices) await client.query(INSERT_PRICE_SQL, priceParams(partnerId, source, p));
+        await client.query(BUMP_GENERATION_SQL);
       });
       return { prices: prices.length };
     });

@@ -197,4 +197,21 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 6,
+    description: 'seatwise_generation: a counter every write that changes data moves on',
+    statements: [
+      // One row. Loads, retention, prices and catalog imports add one to it in their own
+      // transaction, so every instance on the database sees the change with the data it belongs to;
+      // answers are cached under it (src/http/response-cache.ts).
+      `CREATE TABLE seatwise_generation (
+        id integer PRIMARY KEY CHECK (id = 1),
+        generation bigint NOT NULL
+      )`,
+      'INSERT INTO seatwise_generation (id, generation) VALUES (1, 0)',
+    ],
+  },
 ];
+
+/** Moves the generation on; run last in a write's transaction, so its row lock is held briefly. */
+export const BUMP_GENERATION_SQL = 'UPDATE seatwise_generation SET generation = generation + 1 WHERE id = 1';
