@@ -10,7 +10,7 @@
   const RENEWALS = '/seatwise/v1/renewals';
   const TREND_DAYS = 30;
   const RENEWAL_DAYS = 30;
-  const PAGE = 25;
+  const PAGE = 10;
   const CUSTOMER_PAGE = 100;
   const COLORS = ['#2f6fde', '#d9822b', '#3a9d5d', '#9b59b6', '#c0392b', '#16a085', '#7f8c8d', '#b7950b'];
   const $ = (id) => document.getElementById(id);
@@ -438,7 +438,7 @@
               num(s.licensesSold),
               num(s.licensesDeployed),
               num(s.licensesUnassigned),
-              moneyCell(s.unitPrice, s.currency),
+              moneyCell(s.monthlyUnitPrice, s.currency),
               moneyCell(s.monthlyCostUnassigned, s.currency),
               cell(s.currency ?? ''),
             ]),
@@ -486,8 +486,7 @@
             page.value.map((r) => [
               ...(withCustomer ? [customerCell(r.customerTenantId, r.customerName)] : []),
               cell(r.friendlyName || r.offerName),
-              cell(r.productName ?? '—'),
-              cell(r.commitmentEndDate),
+              cell(r.commitmentEndDate, 'date'),
               num(r.daysUntilEnd),
               num(r.quantity),
               num(r.licensesUnassigned),
@@ -549,10 +548,12 @@
           pct(v.licensesDeployed, v.licensesSold),
         ]),
       );
+      $('c-history-details').hidden = trend.value.length === 0;
+      $('c-history-count').textContent = fmt.format(trend.value.length);
       fillTable(
         'c-history',
         trend.value.map((v) => [
-          cell(v.processedDate),
+          cell(v.processedDate, 'date'),
           cell(v.productName),
           num(v.licensesSold),
           num(v.licensesDeployed),
@@ -590,7 +591,11 @@
       drawChart('c-trend', {
         type: 'line',
         data: { labels: days, datasets },
-        options: lineOptions('licenses', { suggestedMin: 0 }),
+        options: {
+          ...lineOptions('licenses', { suggestedMin: 0 }),
+          // One legend entry per product: its dashed "sold" line shares the colour.
+          plugins: { legend: { labels: { filter: (item) => !item.text.endsWith(' sold') } } },
+        },
       });
     };
   }

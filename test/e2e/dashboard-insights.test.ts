@@ -8,9 +8,11 @@ import { mkdir, readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PARTNER_ID, generateDemo } from '../../src/ingest/demo.ts';
+import type { PriceRecord, SubscriptionRecord } from '../../src/store/store.ts';
 import { CUST, columns, DAY_1, DAY_2, PARTNER_A, PARTNER_A_ROWS, PROD } from '../fixtures/http-rows.ts';
 import { hasChromium, launchChromium } from '../support/browser.ts';
 import { createHarness, type Harness, json } from '../support/harness.ts';
+import { loadColumns } from '../support/load.ts';
 
 interface E5Group {
   readonly [field: string]: string | number;
@@ -390,6 +392,8 @@ describe.runIf(hasChromium)('dashboard insights in Chromium', () => {
     );
 
     await ready(page, () => page.click(`#shelfware a.customer-link[data-customer="${CUST.oneil}"]`));
+    await page.click('#c-history-details summary');
+    expect(await page.textContent('#c-history-count')).toBe('3');
     const history = await csvOf('c-history');
     expect(history.name).toBe(`seatwise-customer-products-over-time-${CUST.oneil}-${DAY_2}.csv`);
     expect(history.text).toBe(
@@ -492,9 +496,44 @@ describe.runIf(hasChromium)('dashboard insights in Chromium', () => {
   it.runIf(process.env.SEATWISE_SCREENSHOTS === '1')(
     'screenshots for the README: 1280 and 390 px wide',
     async () => {
-      await h.load(
+      const rows = generateDemo({
+        partnerId: DEMO_PARTNER_ID,
+        customers: 60,
+        days: 30,
+        seed: 7,
+        endDate: DAY_2,
+      });
+      // Prices for every product and a renewal for some of the last day's products, so each panel has
+      // something to show.
+      const products = [...new Set(rows.productId)].sort();
+      const subscriptions: SubscriptionRecord[] = [];
+      const seen = new Set<string>();
+      for (let i = 0; i < rows.processedDate.length; i++) {
+        const key = `${rows.customerTenantId[i]}/${rows.productId[i]}`;
+        if (rows.processedDate[i] !== DAY_2 || seen.has(key)) continue;
+        seen.add(key);
+        if (seen.size % 4 !== 0) continue;
+        subscriptions.push(
+          subscription(rows.customerTenantId[i] ?? '', `sub-${seen.size}`, {
+            offerName: rows.productName[i] ?? '',
+            quantity: rows.licensesSold[i] ?? 0,
+            productId: rows.productId[i] ?? null,
+            match: 'exact',
+            commitmentEndDate: dayAfter(DAY_2, seen.size % 45),
+            autoRenewEnabled: seen.size % 3 !== 0,
+          }),
+        );
+      }
+      await loadColumns(h.store, DEMO_PARTNER_ID, rows, { subscriptions });
+      await h.store.replacePrices(
         DEMO_PARTNER_ID,
-        generateDemo({ partnerId: DEMO_PARTNER_ID, customers: 60, days: 30, seed: 7, endDate: DAY_2 }),
+        'override',
+        products
+          .filter((_, i) => i % 6 !== 5)
+          .map((id, i) => {
+            const monthly = Math.round((3 + ((i * 7.35) % 52)) * 100) / 100;
+            return price(id, i % 5 === 4 ? 'USD' : 'EUR', monthly, 'monthly', monthly);
+          }),
       );
       const demoToken = await h.token(DEMO_PARTNER_ID);
       const out = new URL('../../docs/screenshots/', import.meta.url);
@@ -508,4 +547,324 @@ describe.runIf(hasChromium)('dashboard insights in Chromium', () => {
       }
     },
   );
+});
+
+function dayAfter(day: string, days: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** An override price of one product, per seat and month. */
+function price(
+  skuId: string,
+  currency: string,
+  unitPrice: number,
+  billingPlan: string,
+  monthlyPrice: number,
+): PriceRecord {
+  return {
+    source: 'override',
+    skuId,
+    currency,
+    unitPrice,
+    billingPlan,
+    termDuration: 'P1Y',
+    monthlyPrice,
+    title: '',
+    offerId: '',
+  };
+}
+
+function subscription(
+  customerTenantId: string,
+  subscriptionId: string,
+  changes: Partial<SubscriptionRecord>,
+): SubscriptionRecord {
+  return {
+    processedDate: DAY_2,
+    customerTenantId,
+    subscriptionId,
+    offerId: 'CFQ7TTC0LFLX:0001',
+    offerName: 'Office 365 E3',
+    friendlyName: '',
+    quantity: 1,
+    unitType: 'Licenses',
+    status: 'active',
+    termDuration: 'P1Y',
+    billingCycle: 'monthly',
+    commitmentEndDate: '2026-12-01',
+    autoRenewEnabled: true,
+    isTrial: false,
+    parentSubscriptionId: null,
+    productId: null,
+    match: 'none',
+    ...changes,
+  };
+}
+
+interface ShelfwareBody {
+  value: {
+    customerTenantId: string;
+    customerName: string;
+    productName: string;
+    licensesSold: number;
+    licensesDeployed: number;
+    licensesUnassigned: number;
+    monthlyUnitPrice?: number;
+    monthlyCostUnassigned?: number;
+    currency?: string;
+  }[];
+  totalCount: number;
+  totals: { currency: string; items: number; licensesUnassigned: number; monthlyCostUnassigned: number }[];
+  unpriced: { items: number; licensesUnassigned: number };
+}
+
+interface RenewalsBody {
+  value: {
+    customerName: string;
+    subscriptionId: string;
+    offerName: string;
+    friendlyName: string;
+    productName: string | null;
+    commitmentEndDate: string;
+    daysUntilEnd: number;
+    quantity: number;
+    licensesUnassigned: number | null;
+    reducibleSeats: number;
+    autoRenewEnabled: boolean | null;
+    monthlyCostReducible?: number;
+    currency?: string;
+  }[];
+  totalCount: number;
+  totals: { currency: string; reducibleSeats: number; monthlyCostReducible: number }[];
+}
+
+describe.runIf(hasChromium)('dashboard money panels in Chromium', () => {
+  let h: Harness;
+  let browser: Browser;
+  let base: string;
+  let token: string;
+
+  const api = async <T>(path: string, params: Record<string, string>): Promise<T> => {
+    const res = await h.get(`${path}?${new URLSearchParams(params)}`, token);
+    expect(res.statusCode).toBe(200);
+    return json<T>(res);
+  };
+  const money = (amount: number | undefined, currency: string | undefined) =>
+    amount === undefined || currency === undefined
+      ? '—'
+      : new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
+
+  const open = async (search: string): Promise<Page> => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/dashboard${search}#token=${token}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    return page;
+  };
+
+  beforeAll(async () => {
+    h = await createHarness();
+    // Day 2 (DAY_2 + 30 days = 2026-12-20 closes the renewals window).
+    await loadColumns(h.store, PARTNER_A, columns(PARTNER_A_ROWS), {
+      subscriptions: [
+        subscription(CUST.oneil, 'sub-e3', {
+          friendlyName: 'E3, "sales" team',
+          quantity: 50,
+          productId: PROD.e3,
+          match: 'name',
+          commitmentEndDate: '2026-12-01',
+        }),
+        subscription(CUST.tokyo, 'sub-basic', {
+          offerName: 'Microsoft 365 Business Basic',
+          quantity: 20,
+          productId: PROD.bizBasic,
+          match: 'name',
+          commitmentEndDate: '2026-12-15',
+          autoRenewEnabled: false,
+        }),
+        subscription(CUST.cairo, 'sub-sales', {
+          offerName: 'Dynamics 365 Sales',
+          quantity: 8,
+          productId: PROD.sales,
+          match: 'name',
+          commitmentEndDate: '2026-11-25',
+          autoRenewEnabled: null,
+        }),
+        subscription(CUST.smith, 'sub-late', {
+          productId: PROD.e3,
+          match: 'name',
+          commitmentEndDate: '2027-03-01',
+        }),
+      ],
+    });
+    // Office 365 E3 in euros, Business Basic in dollars (billed yearly), Dynamics without a price.
+    await h.store.replacePrices(PARTNER_A, 'override', [
+      price(PROD.e3, 'EUR', 20.55, 'monthly', 20.55),
+      price(PROD.bizBasic, 'USD', 72.24, 'annual', 6.02),
+    ]);
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = h.app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    token = await h.token(PARTNER_A);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('shows the monthly cost of unassigned seats per currency, as the shelfware endpoint gives it', async () => {
+    const page = await open(`?day=${DAY_2}`);
+    const body = await api<ShelfwareBody>('/seatwise/v1/shelfware', { processedDateTime: DAY_2, top: '25' });
+    expect(await tableText(page, 'cost')).toEqual(
+      body.value.map((s) => [
+        s.customerName,
+        s.productName,
+        fmt.format(s.licensesSold),
+        fmt.format(s.licensesDeployed),
+        fmt.format(s.licensesUnassigned),
+        money(s.monthlyUnitPrice, s.currency),
+        money(s.monthlyCostUnassigned, s.currency),
+        s.currency ?? '',
+      ]),
+    );
+    // By hand: E3 at €20.55 a month: O'Neil 10 seats €205.50, smith 2 seats €41.10; Business Basic
+    // at $72.24 a year ($6.02 a month): 株式会社テスト 25 seats $150.50, Ärzte 20 seats $120.40;
+    // Dynamics has no price (cairo 5, O'Neil 2 seats) and comes last.
+    expect((await tableText(page, 'cost')).map((r) => [r[0], r[4], r[5], r[6], r[7]])).toEqual([
+      [ONEIL, '10', '€20.55', '€205.50', 'EUR'],
+      ['株式会社テスト', '25', '$6.02', '$150.50', 'USD'],
+      ['Ärzte Zentrum 🩺', '20', '$6.02', '$120.40', 'USD'],
+      ['smith & jones', '2', '€20.55', '€41.10', 'EUR'],
+      ['شركة القاهرة', '5', '—', '—', ''],
+      [ONEIL, '2', '—', '—', ''],
+    ]);
+    // One line per currency, never a sum across them.
+    const lines = await page.$$eval('#cost-totals li', (lis) =>
+      lis.map((li) => [li.textContent, li.getAttribute('data-currency'), li.getAttribute('data-amount')]),
+    );
+    expect(body.totals).toEqual([
+      { currency: 'EUR', items: 2, licensesUnassigned: 12, monthlyCostUnassigned: 246.6 },
+      { currency: 'USD', items: 2, licensesUnassigned: 45, monthlyCostUnassigned: 270.9 },
+    ]);
+    expect(lines).toEqual([
+      ...body.totals.map((t) => [
+        `${money(t.monthlyCostUnassigned, t.currency)} per month — ${t.licensesUnassigned} unassigned seats in ${t.items} items`,
+        t.currency,
+        String(t.monthlyCostUnassigned),
+      ]),
+      [
+        `No known price: ${body.unpriced.licensesUnassigned} unassigned seats in ${body.unpriced.items} items`,
+        null,
+        null,
+      ],
+    ]);
+    expect(lines.map((l) => l[0])).toEqual([
+      '€246.60 per month — 12 unassigned seats in 2 items',
+      '$270.90 per month — 45 unassigned seats in 2 items',
+      'No known price: 7 unassigned seats in 2 items',
+    ]);
+
+    // The CSV has the amounts raw and the currency beside them.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('button.csv[data-table="cost"]'),
+    ]);
+    expect(await readFile(await download.path(), 'utf8')).toBe(
+      [
+        'Customer,Product,Sold,Assigned,Unassigned,Per seat and month,Monthly cost,Currency',
+        `"${ONEIL}",OFFICE 365 E3,50,40,10,20.55,205.5,EUR`,
+        '株式会社テスト,MICROSOFT 365 BUSINESS BASIC,25,0,25,6.02,150.5,USD',
+        'Ärzte Zentrum 🩺,MICROSOFT 365 BUSINESS BASIC,120,100,20,6.02,120.4,USD',
+        'smith & jones,OFFICE 365 E3,9,7,2,20.55,41.1,EUR',
+        'شركة القاهرة,DYNAMICS 365 FOR SALES ENTERPRISE EDITION,8,3,5,,,',
+        `"${ONEIL}",DYNAMICS 365 FOR SALES ENTERPRISE EDITION,8,6,2,,,`,
+        '',
+      ].join('\r\n'),
+    );
+    await page.close();
+  });
+
+  it('shows the renewals within 30 days with the seats and money that could be dropped', async () => {
+    const page = await open(`?day=${DAY_2}`);
+    const body = await api<RenewalsBody>('/seatwise/v1/renewals', {
+      withinDays: '30',
+      processedDateTime: DAY_2,
+      top: '25',
+    });
+    const yesNo = (v: boolean | null) => (v === true ? 'yes' : v === false ? 'no' : 'unknown');
+    const shown = await tableText(page, 'renewals');
+    expect(shown).toEqual(
+      body.value.map((r) => [
+        r.customerName,
+        r.friendlyName || r.offerName,
+        r.commitmentEndDate,
+        fmt.format(r.daysUntilEnd),
+        fmt.format(r.quantity),
+        r.licensesUnassigned === null ? '—' : fmt.format(r.licensesUnassigned),
+        fmt.format(r.reducibleSeats),
+        yesNo(r.autoRenewEnabled),
+        money(r.monthlyCostReducible, r.currency),
+        r.currency ?? '',
+      ]),
+    );
+    // By hand: three commitments end by 2026-12-20 (smith's ends in March). O'Neil: 50 seats, 10
+    // unassigned, €205.50; 株式会社テスト: 20 seats of 25 unassigned, 20 × $6.02; cairo: 5 of 8, no price.
+    const bySubscription = Object.fromEntries(shown.map((r) => [r[1], r.slice(2)]));
+    expect(bySubscription).toEqual({
+      'E3, "sales" team': ['2026-12-01', '11', '50', '10', '10', 'yes', '€205.50', 'EUR'],
+      'Microsoft 365 Business Basic': ['2026-12-15', '25', '20', '25', '20', 'no', '$120.40', 'USD'],
+      'Dynamics 365 Sales': ['2026-11-25', '5', '8', '5', '5', 'unknown', '—', ''],
+    });
+    expect(await page.$$eval('#renewals-totals li', (lis) => lis.map((li) => li.textContent))).toEqual([
+      ...body.totals.map(
+        (t) => `${money(t.monthlyCostReducible, t.currency)} per month reducible — ${t.reducibleSeats} seats`,
+      ),
+    ]);
+    expect(body.totals.map((t) => [t.currency, t.reducibleSeats, t.monthlyCostReducible])).toEqual([
+      ['EUR', 10, 205.5],
+      ['USD', 20, 120.4],
+    ]);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('button.csv[data-table="renewals"]'),
+    ]);
+    const csv = (await readFile(await download.path(), 'utf8')).split('\r\n');
+    expect(csv[0]).toBe(
+      'Customer,Subscription,Ends,Days,Seats,Unassigned,Reducible,Auto-renew,Reducible per month,Currency',
+    );
+    expect(csv).toContain(`"${ONEIL}","E3, ""sales"" team",2026-12-01,11,50,10,10,yes,205.5,EUR`);
+    expect(csv).toHaveLength(body.value.length + 2);
+    await page.close();
+  });
+
+  it('shows a customer’s own cost and renewals on its page, and a filter renewals cannot apply as a note', async () => {
+    const page = await open(`?day=${DAY_2}&customer=${CUST.oneil}`);
+    expect(await tableText(page, 'c-cost')).toEqual([
+      ['OFFICE 365 E3', '50', '40', '10', '€20.55', '€205.50', 'EUR'],
+      ['DYNAMICS 365 FOR SALES ENTERPRISE EDITION', '8', '6', '2', '—', '—', ''],
+    ]);
+    expect(await page.$$eval('#c-cost-totals li', (lis) => lis.map((li) => li.textContent))).toEqual([
+      '€205.50 per month — 10 unassigned seats in 1 item',
+      'No known price: 2 unassigned seats in 1 item',
+    ]);
+    expect((await tableText(page, 'c-renewals')).map((r) => [r[0], r[5], r[7]])).toEqual([
+      ['E3, "sales" team', '10', '€205.50'],
+    ]);
+
+    // Renewals have no service: the panel says so, the rest of the page follows the filter.
+    await ready(page, async () => {
+      await page.fill('#filter', "serviceCode eq 'o365'");
+      await page.press('#filter', 'Enter');
+    });
+    expect(await page.isVisible('#filter-error')).toBe(false);
+    expect(await page.textContent('#c-renewals-note')).toMatch(/^Not shown: .*serviceCode/);
+    expect(await page.isVisible('#c-renewals')).toBe(false);
+    expect(await tableText(page, 'c-cost')).toEqual([
+      ['OFFICE 365 E3', '50', '40', '10', '€20.55', '€205.50', 'EUR'],
+    ]);
+    await page.close();
+  });
 });
