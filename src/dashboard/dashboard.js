@@ -124,7 +124,11 @@
 
   /** A number cell: formatted on screen, the raw number in the CSV. */
   function num(n, className) {
-    if (n === null || n === undefined) return cell('—', 'num');
+    if (n === null || n === undefined) {
+      const td = cell('—', 'num');
+      td.dataset.value = '';
+      return td;
+    }
     const td = cell(fmt.format(n), className ? `num ${className}` : 'num');
     td.dataset.value = String(n);
     return td;
@@ -613,18 +617,23 @@
     $('back').href = stateUrl({ ...state, customer: '' });
   }
 
+  function setStatus(text, isError = false) {
+    $('status').textContent = text;
+    $('status').classList.toggle('error', isError);
+  }
+
   async function render(options = {}) {
     const mine = ++generation;
     const stale = () => mine !== generation;
     document.body.dataset.ready = 'false';
-    $('status').textContent = 'Loading…';
+    setStatus('Loading…');
     syncControls();
     try {
       if (!state.day) {
         const day = await latestDay();
         if (stale()) return;
         if (day === null) {
-          $('status').textContent = 'No data yet: load some with "seatwise import" or "seatwise demo".';
+          setStatus('No data yet: load some with "seatwise import" or "seatwise demo".');
           document.body.dataset.ready = 'true';
           return;
         }
@@ -636,7 +645,7 @@
       if (stale()) return;
       if (fault) {
         $('content').hidden = true;
-        $('status').textContent = '';
+        setStatus('');
         showFilterError(fault);
         document.body.dataset.ready = 'true';
         return;
@@ -653,7 +662,7 @@
       $('customer').hidden = !state.customer;
       if (!state.customer) document.title = 'Seatwise — licenses deployment';
       for (const draw of draws) draw();
-      $('status').textContent = '';
+      setStatus('');
       const focusCustomer = options.focusCustomer ?? pendingFocus;
       pendingFocus = null;
       if (options.focus === 'customer') $('customer-name').focus();
@@ -664,7 +673,7 @@
       document.body.dataset.ready = 'true';
     } catch (err) {
       if (stale()) return;
-      $('status').textContent = err.message;
+      setStatus(err.message, true);
       document.body.dataset.ready = 'true';
     }
   }
@@ -717,7 +726,7 @@
   function showSignIn(message) {
     $('signin').hidden = false;
     $('content').hidden = true;
-    if (message) $('status').textContent = message;
+    if (message) setStatus(message, true);
   }
 
   function start() {

@@ -695,6 +695,11 @@ describe.runIf(hasChromium)('dashboard money panels in Chromium', () => {
           commitmentEndDate: '2026-11-25',
           autoRenewEnabled: null,
         }),
+        subscription(CUST.zeta, 'sub-addon', {
+          offerName: 'Unmatched add-on',
+          quantity: 3,
+          commitmentEndDate: '2026-12-10',
+        }),
         subscription(CUST.smith, 'sub-late', {
           productId: PROD.e3,
           match: 'name',
@@ -813,13 +818,15 @@ describe.runIf(hasChromium)('dashboard money panels in Chromium', () => {
         r.currency ?? '',
       ]),
     );
-    // By hand: three commitments end by 2026-12-20 (smith's ends in March). O'Neil: 50 seats, 10
-    // unassigned, €205.50; 株式会社テスト: 20 seats of 25 unassigned, 20 × $6.02; cairo: 5 of 8, no price.
+    // By hand: four commitments end by 2026-12-20 (smith's ends in March). O'Neil: 50 seats, 10
+    // unassigned, €205.50; 株式会社テスト: 20 seats of 25 unassigned, 20 × $6.02; cairo: 5 of 8, no
+    // price; Ärzte's add-on matches no product: nothing known unassigned, nothing to drop.
     const bySubscription = Object.fromEntries(shown.map((r) => [r[1], r.slice(2)]));
     expect(bySubscription).toEqual({
       'E3, "sales" team': ['2026-12-01', '11', '50', '10', '10', 'yes', '€205.50', 'EUR'],
       'Microsoft 365 Business Basic': ['2026-12-15', '25', '20', '25', '20', 'no', '$120.40', 'USD'],
       'Dynamics 365 Sales': ['2026-11-25', '5', '8', '5', '5', 'unknown', '—', ''],
+      'Unmatched add-on': ['2026-12-10', '20', '3', '—', '0', 'yes', '—', ''],
     });
     expect(await page.$$eval('#renewals-totals li', (lis) => lis.map((li) => li.textContent))).toEqual([
       ...body.totals.map(
@@ -840,6 +847,7 @@ describe.runIf(hasChromium)('dashboard money panels in Chromium', () => {
       'Customer,Subscription,Ends,Days,Seats,Unassigned,Reducible,Auto-renew,Reducible per month,Currency',
     );
     expect(csv).toContain(`"${ONEIL}","E3, ""sales"" team",2026-12-01,11,50,10,10,yes,205.5,EUR`);
+    expect(csv).toContain('Ärzte Zentrum 🩺,Unmatched add-on,2026-12-10,20,3,,0,yes,,');
     expect(csv).toHaveLength(body.value.length + 2);
     await page.close();
   });
