@@ -51,6 +51,8 @@ export interface Config {
    * listening (behind a load balancer: longer than its health-check interval).
    */
   readonly drainSeconds: number;
+  /** MiB of answers the response cache keeps (0: none); docs/scaling.md. */
+  readonly cacheMb: number;
   /**
    * The local issuer's key file; undefined keeps the key beside a DuckDB file or inside a
    * PostgreSQL database.
@@ -78,6 +80,7 @@ export const ENV = Object.freeze({
   trustProxy: 'SEATWISE_TRUST_PROXY',
   keyFile: 'SEATWISE_KEY_FILE',
   drainSeconds: 'SEATWISE_DRAIN_SECONDS',
+  cacheMb: 'SEATWISE_CACHE_MB',
 });
 
 export class ConfigError extends Error {
@@ -102,6 +105,7 @@ export interface ConfigInput {
   readonly trustProxy?: boolean | undefined;
   readonly keyFile?: string | undefined;
   readonly drainSeconds?: string | number | undefined;
+  readonly cacheMb?: string | number | undefined;
 }
 
 /**
@@ -227,6 +231,7 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.
     trustProxy: flags.trustProxy ?? parseBool(env[ENV.trustProxy], ENV.trustProxy),
     keyFile: resolveKeyFile(flags.keyFile, env),
     drainSeconds: parseDrain(flags.drainSeconds ?? env[ENV.drainSeconds] ?? 0),
+    cacheMb: parseCacheMb(flags.cacheMb ?? env[ENV.cacheMb] ?? DEFAULT_CACHE_MB),
   });
 }
 
@@ -289,6 +294,17 @@ function parseIssuers(issuers: readonly string[], jwksUris: readonly string[]): 
     }
     return Object.freeze({ issuer, jwksUri });
   });
+}
+
+/** The response cache's default bound, in MiB. */
+export const DEFAULT_CACHE_MB = 64;
+
+function parseCacheMb(value: string | number): number {
+  const n = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 0 || n > 65_536) {
+    throw new ConfigError(`cache must be 0-65536 MiB (0 turns it off), got '${value}'`);
+  }
+  return n;
 }
 
 function parseDrain(value: string | number): number {

@@ -86,6 +86,7 @@ export async function startServer(
       version: VERSION,
       storeName: ownStore.kind,
       draining: () => draining,
+      cacheBytes: config.cacheMb * 1024 * 1024,
       ...(extras.collection !== undefined && collectionSchedule !== undefined
         ? {
             collection: { partnerId: extras.collection.partnerId, status: () => collectionSchedule.status() },

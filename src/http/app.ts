@@ -2,6 +2,7 @@
  * The HTTP application factory: routes, hooks and error mapping, with no `listen` — tests drive it
  * in-process with `app.inject()`, the `serve` command adds a listener.
  */
+import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import Fastify, {
   type FastifyInstance,
@@ -16,6 +17,7 @@ import type { InsightsService } from '../service/insights-service.ts';
 import { type AccessGate, authHook } from './auth-hook.ts';
 import { errorBody, toApiError } from './faults.ts';
 import { correlationIds, responseHeaders } from './request-context.ts';
+import { COMPRESS_THRESHOLD, ResponseCache } from './response-cache.ts';
 import { registerDashboardRoutes } from './routes/dashboard.ts';
 import { registerDeploymentRoutes } from './routes/deployment.ts';
 import { registerExtensionRoutes } from './routes/extension.ts';
@@ -42,7 +44,11 @@ export interface AppOptions {
   readonly draining?: () => boolean;
   /** The daily collection this server runs (`serve --collect-at`), shown by the status route. */
   readonly collection?: CollectionInfo;
+  /** The most bytes of answers kept (response-cache.ts); 0 keeps none. Default 64 MiB. */
+  readonly cacheBytes?: number;
 }
+
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -107,7 +113,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ),
   );
 
-  const routeOptions = { auth: authHook(options.gate) };
+  // Everything else a client may fetch compressed (the OpenAPI document, the dashboard's files,
+  // faults): compressed per response. Analytics answers come compressed from the response cache,
+  // which marks them with Content-Encoding, so this plugin leaves them alone.
+  await app.register(compress, { threshold: COMPRESS_THRESHOLD, encodings: ['br', 'gzip'] });
+
+  const cache = new ResponseCache({
+    maxBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES,
+    prefix: options.byteOrderMark ? '\uFEFF' : '',
+  });
+  const routeOptions = {
+    auth: authHook(options.gate),
+    cache,
+    generation: () => options.service.generation(),
+  };
   registerDeploymentRoutes(app, options.service, routeOptions);
   registerLegacyRoutes(app, options.service, routeOptions);
   registerExtensionRoutes(app, options.service, options.insights, routeOptions);

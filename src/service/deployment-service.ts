@@ -59,6 +59,11 @@ export class DeploymentService {
     this.#store = store;
   }
 
+  /** The store's generation: it moves on whenever committed data changes (Store.generation). */
+  generation(): Promise<string> {
+    return this.#store.generation();
+  }
+
   /** Resolves when the store answers a query (readiness); rejects with the store's error. */
   async ready(): Promise<void> {
     await this.#store.latestSnapshot('00000000-0000-0000-0000-000000000000');

@@ -55,6 +55,8 @@ export interface HarnessOptions {
   readonly draining?: () => boolean;
   /** A daily collection for the status route (see AppOptions.collection). */
   readonly collection?: CollectionInfo;
+  /** The response cache's bound (see AppOptions.cacheBytes). */
+  readonly cacheBytes?: number;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -90,6 +92,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       ...(options.collection === undefined ? {} : { collection: options.collection }),
       serverId: '102030524',
       byteOrderMark: options.byteOrderMark ?? false,
+      ...(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes }),
       logLevel: 'silent',
       version: 'test',
       storeName: store.kind,

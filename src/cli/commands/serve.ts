@@ -46,6 +46,10 @@ export function registerServe(program: Command): void {
     )
     .option('--trust-proxy', 'take the client address from X-Forwarded-For (behind a reverse proxy)')
     .option(
+      '--cache-mb <mib>',
+      'MiB of answers kept for repeated queries, 0 for none (default 64 or $SEATWISE_CACHE_MB)',
+    )
+    .option(
       '--collect-at <HH:MM>',
       'collect a snapshot from Partner Center every day at this time (see collect)',
     )
@@ -90,6 +94,7 @@ export function registerServe(program: Command): void {
           trustProxy: opts.trustProxy === true ? true : undefined,
           keyFile: opts.keyFile,
           drainSeconds: opts.drain,
+          cacheMb: opts.cacheMb,
         });
       } catch (err) {
         if (err instanceof ConfigError) throw new CliError(err.message, 2);

@@ -1,8 +1,29 @@
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { ApiError } from '../../errors.ts';
+import { principalOf } from '../auth-hook.ts';
+import type { ResponseCache } from '../response-cache.ts';
 
 export interface RouteOptions {
   readonly auth: onRequestHookHandler;
+  /** Where answers computed from committed snapshots are kept (response-cache.ts). */
+  readonly cache: ResponseCache;
+  /** The store's generation: answers are kept under it. */
+  readonly generation: () => Promise<string>;
+}
+
+/**
+ * Sends the answer `compute` makes for this request, or the one kept for it: kept per partner,
+ * store generation and request URL (path and query exactly as sent, which is everything an
+ * analytics answer depends on, its `@nextLink` included).
+ */
+export async function cachedAnswer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: RouteOptions,
+  compute: () => Promise<string>,
+): Promise<FastifyReply> {
+  const key = `${principalOf(request).partnerId}\n${await options.generation()}\n${request.raw.url ?? request.url}`;
+  return options.cache.send(request, reply, key, compute);
 }
 
 export const faultResponses = {

@@ -6,7 +6,7 @@ import type { DeploymentService } from '../../service/deployment-service.ts';
 import { paramsRecord, parseRawQuery } from '../../service/next-link.ts';
 import { serializeDeploymentPage } from '../../service/serialize.ts';
 import { principalOf } from '../auth-hook.ts';
-import { faultResponses, methodNotAllowed, type RouteOptions } from './common.ts';
+import { cachedAnswer, faultResponses, methodNotAllowed, type RouteOptions } from './common.ts';
 
 export const E5_PATHS = [
   '/v1/analytics/commercial/deployment/license/',
@@ -34,17 +34,18 @@ export function registerDeploymentRoutes(
           security: [{ bearer: [] }],
         },
       },
-      async (request, reply) => {
-        const raw = request.raw.url ?? url;
-        const q = raw.indexOf('?');
-        const params = parseRawQuery(q < 0 ? '' : raw.slice(q + 1));
-        const query = parseDeploymentQuery(paramsRecord(params));
-        const page = await service.queryPage(principalOf(request).partnerId, query, {
-          path: q < 0 ? raw : raw.slice(0, q),
-          params,
-        });
-        return reply.send(serializeDeploymentPage(page));
-      },
+      async (request, reply) =>
+        cachedAnswer(request, reply, options, async () => {
+          const raw = request.raw.url ?? url;
+          const q = raw.indexOf('?');
+          const params = parseRawQuery(q < 0 ? '' : raw.slice(q + 1));
+          const query = parseDeploymentQuery(paramsRecord(params));
+          const page = await service.queryPage(principalOf(request).partnerId, query, {
+            path: q < 0 ? raw : raw.slice(0, q),
+            params,
+          });
+          return serializeDeploymentPage(page);
+        }),
     );
     methodNotAllowed(app, url);
   }

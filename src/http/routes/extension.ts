@@ -27,7 +27,7 @@ import type { DeploymentService } from '../../service/deployment-service.ts';
 import type { InsightsService } from '../../service/insights-service.ts';
 import { paramsRecord, parseRawQuery, type RawParam } from '../../service/next-link.ts';
 import { principalOf } from '../auth-hook.ts';
-import { faultResponses, methodNotAllowed, type RouteOptions } from './common.ts';
+import { cachedAnswer, faultResponses, methodNotAllowed, type RouteOptions } from './common.ts';
 
 export const TREND_PATH = '/seatwise/v1/trend';
 export const CHANGES_PATH = '/seatwise/v1/changes';
@@ -81,13 +81,12 @@ export function registerExtensionRoutes(
         security: [{ bearer: [] }],
       },
     },
-    async (request, reply) => {
-      const query = parseTrendQuery(rawParams(request.raw.url ?? TREND_PATH));
-      const value = await service.trend(principalOf(request).partnerId, query);
-      return reply
-        .type('application/json; charset=utf-8')
-        .send(JSON.stringify({ value, totalCount: value.length }));
-    },
+    async (request, reply) =>
+      cachedAnswer(request, reply, options, async () => {
+        const query = parseTrendQuery(rawParams(request.raw.url ?? TREND_PATH));
+        const value = await service.trend(principalOf(request).partnerId, query);
+        return JSON.stringify({ value, totalCount: value.length });
+      }),
   );
   methodNotAllowed(app, TREND_PATH);
 
@@ -105,24 +104,25 @@ export function registerExtensionRoutes(
         security: [{ bearer: [] }],
       },
     },
-    async (request, reply) => {
-      const raw = request.raw.url ?? CHANGES_PATH;
-      const q = raw.indexOf('?');
-      const params = parseRawQuery(q < 0 ? '' : raw.slice(q + 1));
-      const query = parseChangesQuery(paramsRecord(params));
-      const all = await service.changes(principalOf(request).partnerId, query);
-      const end = Math.min(query.skip + query.top, Number.MAX_SAFE_INTEGER);
-      const value = all.slice(query.skip, end);
-      const more = query.top > 0 && end < all.length;
-      const body = {
-        from: query.from,
-        to: query.to,
-        value,
-        ...(more ? { '@nextLink': pageLink(q < 0 ? raw : raw.slice(0, q), params, query.top, end) } : {}),
-        totalCount: all.length,
-      };
-      return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
-    },
+    async (request, reply) =>
+      cachedAnswer(request, reply, options, async () => {
+        const raw = request.raw.url ?? CHANGES_PATH;
+        const q = raw.indexOf('?');
+        const params = parseRawQuery(q < 0 ? '' : raw.slice(q + 1));
+        const query = parseChangesQuery(paramsRecord(params));
+        const all = await service.changes(principalOf(request).partnerId, query);
+        const end = Math.min(query.skip + query.top, Number.MAX_SAFE_INTEGER);
+        const value = all.slice(query.skip, end);
+        const more = query.top > 0 && end < all.length;
+        const body = {
+          from: query.from,
+          to: query.to,
+          value,
+          ...(more ? { '@nextLink': pageLink(q < 0 ? raw : raw.slice(0, q), params, query.top, end) } : {}),
+          totalCount: all.length,
+        };
+        return JSON.stringify(body);
+      }),
   );
   methodNotAllowed(app, CHANGES_PATH);
 
@@ -140,21 +140,22 @@ export function registerExtensionRoutes(
         security: [{ bearer: [] }],
       },
     },
-    async (request, reply) => {
-      const req = pagedRequest(request.raw.url ?? SHELFWARE_PATH);
-      const query = parseShelfwareQuery(req.params);
-      const r = await insights.shelfware(principalOf(request).partnerId, query);
-      const next = req.next(query.top, query.skip, r.items.length, r.totalCount);
-      const body = {
-        processedDate: r.processedDate,
-        value: r.items,
-        ...(next === undefined ? {} : { '@nextLink': next }),
-        totalCount: r.totalCount,
-        totals: r.totals,
-        unpriced: r.unpriced,
-      };
-      return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
-    },
+    async (request, reply) =>
+      cachedAnswer(request, reply, options, async () => {
+        const req = pagedRequest(request.raw.url ?? SHELFWARE_PATH);
+        const query = parseShelfwareQuery(req.params);
+        const r = await insights.shelfware(principalOf(request).partnerId, query);
+        const next = req.next(query.top, query.skip, r.items.length, r.totalCount);
+        const body = {
+          processedDate: r.processedDate,
+          value: r.items,
+          ...(next === undefined ? {} : { '@nextLink': next }),
+          totalCount: r.totalCount,
+          totals: r.totals,
+          unpriced: r.unpriced,
+        };
+        return JSON.stringify(body);
+      }),
   );
   methodNotAllowed(app, SHELFWARE_PATH);
 
@@ -172,21 +173,22 @@ export function registerExtensionRoutes(
         security: [{ bearer: [] }],
       },
     },
-    async (request, reply) => {
-      const req = pagedRequest(request.raw.url ?? RENEWALS_PATH);
-      const query = parseRenewalsQuery(req.params);
-      const r = await insights.renewals(principalOf(request).partnerId, query);
-      const next = req.next(query.top, query.skip, r.items.length, r.totalCount);
-      const body = {
-        processedDate: r.processedDate,
-        withinDays: r.withinDays,
-        value: r.items,
-        ...(next === undefined ? {} : { '@nextLink': next }),
-        totalCount: r.totalCount,
-        totals: r.totals,
-      };
-      return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
-    },
+    async (request, reply) =>
+      cachedAnswer(request, reply, options, async () => {
+        const req = pagedRequest(request.raw.url ?? RENEWALS_PATH);
+        const query = parseRenewalsQuery(req.params);
+        const r = await insights.renewals(principalOf(request).partnerId, query);
+        const next = req.next(query.top, query.skip, r.items.length, r.totalCount);
+        const body = {
+          processedDate: r.processedDate,
+          withinDays: r.withinDays,
+          value: r.items,
+          ...(next === undefined ? {} : { '@nextLink': next }),
+          totalCount: r.totalCount,
+          totals: r.totals,
+        };
+        return JSON.stringify(body);
+      }),
   );
   methodNotAllowed(app, RENEWALS_PATH);
 }

@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import type { DeploymentService } from '../../service/deployment-service.ts';
 import { customerCollection, partnerCollection } from '../../service/serialize.ts';
 import { principalOf } from '../auth-hook.ts';
-import { faultResponses, methodNotAllowed, type RouteOptions } from './common.ts';
+import { cachedAnswer, faultResponses, methodNotAllowed, type RouteOptions } from './common.ts';
 
 export const E1_PATH = '/v1/analytics/licenses/deployment';
 export const E3_PATH = '/v1/customers/:customerId/analytics/licenses/deployment';
@@ -29,10 +29,10 @@ export function registerLegacyRoutes(
         security: [{ bearer: [] }],
       },
     },
-    async (request, reply) => {
-      const items = await service.partnerSummary(principalOf(request).partnerId);
-      return reply.send(JSON.stringify(partnerCollection(items)));
-    },
+    async (request, reply) =>
+      cachedAnswer(request, reply, options, async () =>
+        JSON.stringify(partnerCollection(await service.partnerSummary(principalOf(request).partnerId))),
+      ),
   );
   methodNotAllowed(app, E1_PATH);
 
@@ -50,11 +50,12 @@ export function registerLegacyRoutes(
         security: [{ bearer: [] }],
       },
     },
-    async (request, reply) => {
-      const { customerId } = request.params as { customerId: string };
-      const items = await service.customerSummary(principalOf(request).partnerId, customerId);
-      return reply.send(JSON.stringify(customerCollection(items)));
-    },
+    async (request, reply) =>
+      cachedAnswer(request, reply, options, async () => {
+        const { customerId } = request.params as { customerId: string };
+        const items = await service.customerSummary(principalOf(request).partnerId, customerId);
+        return JSON.stringify(customerCollection(items));
+      }),
   );
   methodNotAllowed(app, E3_PATH);
 }
