@@ -293,6 +293,11 @@
       });
       fillTable('by-service', rows);
       setKpis('', sold, deployed);
+      if (page.Value.length === 0) {
+        notice = state.filter
+          ? `No rows of the snapshot of ${state.day} match the filter.`
+          : `No snapshot on ${state.day}.`;
+      }
     };
   }
 
@@ -607,6 +612,8 @@
   // ---- Rendering ------------------------------------------------------------------------------
 
   let generation = 0;
+  /** What the drawn panels have to say in the status line (e.g. a day without a snapshot). */
+  let notice = '';
   let pendingFocus = null;
 
   function syncControls() {
@@ -661,8 +668,9 @@
       $('overview').hidden = Boolean(state.customer);
       $('customer').hidden = !state.customer;
       if (!state.customer) document.title = 'Seatwise — licenses deployment';
+      notice = '';
       for (const draw of draws) draw();
-      setStatus('');
+      setStatus(notice);
       const focusCustomer = options.focusCustomer ?? pendingFocus;
       pendingFocus = null;
       if (options.focus === 'customer') $('customer-name').focus();

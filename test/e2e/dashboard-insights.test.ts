@@ -232,6 +232,26 @@ describe.runIf(hasChromium)('dashboard insights in Chromium', () => {
     await page.close();
   });
 
+  it('says when the day has no snapshot or the filter matches nothing', async () => {
+    const page = await open('?day=2026-11-18');
+    expect(await page.textContent('#status')).toBe('No snapshot on 2026-11-18.');
+    expect(await page.textContent('#kpi-sold')).toBe('0');
+    await ready(page, async () => {
+      await page.fill('#day', DAY_2);
+      await page.fill('#filter', "customerName eq 'Nobody'");
+      await page.press('#filter', 'Enter');
+    });
+    expect(await page.textContent('#status')).toBe(`No rows of the snapshot of ${DAY_2} match the filter.`);
+    expect(await page.isVisible('#shelfware')).toBe(false);
+    await ready(page, async () => {
+      await page.fill('#filter', '');
+      await page.press('#filter', 'Enter');
+    });
+    expect(await page.textContent('#status')).toBe('');
+    expect(await page.textContent('#kpi-sold')).toBe('232');
+    await page.close();
+  });
+
   it('opens a customer page with its products on the snapshot and over time, as the trend gives them', async () => {
     const page = await open(`?day=${DAY_2}`);
     await ready(page, () => page.click(`#shelfware a.customer-link[data-customer="${CUST.oneil}"]`));
