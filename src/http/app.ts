@@ -16,6 +16,7 @@ import type { DeploymentService } from '../service/deployment-service.ts';
 import type { InsightsService } from '../service/insights-service.ts';
 import { type AccessGate, authHook } from './auth-hook.ts';
 import { errorBody, toApiError } from './faults.ts';
+import { type OverloadOptions, registerOverload } from './overload.ts';
 import { correlationIds, responseHeaders } from './request-context.ts';
 import { COMPRESS_THRESHOLD, ResponseCache } from './response-cache.ts';
 import { registerDashboardRoutes } from './routes/dashboard.ts';
@@ -46,6 +47,8 @@ export interface AppOptions {
   readonly collection?: CollectionInfo;
   /** The most bytes of answers kept (response-cache.ts); 0 keeps none. Default 64 MiB. */
   readonly cacheBytes?: number;
+  /** When requests are turned away with a 503 (overload.ts). */
+  readonly overload?: OverloadOptions;
 }
 
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
@@ -84,6 +87,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const ids = correlationIds(request.headers);
     reply.headers(responseHeaders(ids, options.serverId));
   });
+
+  await registerOverload(app, options.overload);
 
   const draining = options.draining ?? (() => false);
   app.addHook('onSend', async (_request, reply, payload) => {

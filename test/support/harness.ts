@@ -19,6 +19,7 @@ import { createTokenVerifier } from '../../src/auth/verify.ts';
 import type { RowColumns } from '../../src/domain/row.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { AccessGate } from '../../src/http/auth-hook.ts';
+import type { OverloadOptions } from '../../src/http/overload.ts';
 import type { CollectionInfo } from '../../src/http/routes/status.ts';
 import { DeploymentService } from '../../src/service/deployment-service.ts';
 import { InsightsService } from '../../src/service/insights-service.ts';
@@ -57,6 +58,8 @@ export interface HarnessOptions {
   readonly collection?: CollectionInfo;
   /** The response cache's bound (see AppOptions.cacheBytes). */
   readonly cacheBytes?: number;
+  /** When requests are turned away (see AppOptions.overload). */
+  readonly overload?: OverloadOptions;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -93,6 +96,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       serverId: '102030524',
       byteOrderMark: options.byteOrderMark ?? false,
       ...(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes }),
+      // In-process apps share their worker with the test's own work: a test that holds the event
+      // loop must not have its requests turned away unless it asks for that.
+      overload: options.overload ?? { maxEventLoopDelayMs: 0 },
       logLevel: 'silent',
       version: 'test',
       storeName: store.kind,
