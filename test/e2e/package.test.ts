@@ -107,6 +107,9 @@ describe('the packed tarball, installed into an empty project', () => {
     );
     expect(paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'))).toEqual([]);
     expect(paths.filter((p) => /(^|\/)(src|test|bench)\//.test(p) || p.includes('.test.'))).toEqual([]);
+    // The docs without the README's screenshots, which only the repository needs.
+    expect(paths).toContain('docs/extension-api.md');
+    expect(paths.filter((p) => p.startsWith('docs/screenshots/'))).toEqual([]);
     const pkg = JSON.parse(await readFile(join(app, 'node_modules/seatwise/package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
     };
