@@ -154,33 +154,25 @@ describe('cached answers after an import', { timeout: 90_000 }, () => {
     }
   });
 
-  describe.skipIf(probe.state === 'absent')('on PostgreSQL', () => {
-    let pgdb: TestDatabase;
-    beforeAll(async () => {
-      pgdb = await createTestDatabase();
-    });
-    afterAll(async () => {
-      await pgdb?.drop();
-    });
-
-    it('with two instances: no response started after the import returned carries the old snapshot', async () => {
-      const seeded = await runCli([
-        'import',
-        await dayFile(dir, 'seed-pg.csv', 10),
-        '--db',
-        pgdb.url,
-        '--partner',
-        PARTNER,
-      ]);
-      expect(seeded.code, seeded.stderr).toBe(0);
-      const servers = await Promise.all(
-        [0, 1].map(() => startServe(['--db', pgdb.url, '--port', '0', '--log-level', 'silent'])),
-      );
+  it.skipIf(probe.state === 'absent')(
+    'on PostgreSQL with two instances: no response started after the import returned carries the old snapshot',
+    async () => {
+      const pgdb: TestDatabase = await createTestDatabase();
       try {
-        await checkFreshness(pgdb.url, servers, dir);
+        const seed = await dayFile(dir, 'seed-pg.csv', 10);
+        const seeded = await runCli(['import', seed, '--db', pgdb.url, '--partner', PARTNER]);
+        expect(seeded.code, seeded.stderr).toBe(0);
+        const servers = await Promise.all(
+          [0, 1].map(() => startServe(['--db', pgdb.url, '--port', '0', '--log-level', 'silent'])),
+        );
+        try {
+          await checkFreshness(pgdb.url, servers, dir);
+        } finally {
+          await Promise.all(servers.map(stop));
+        }
       } finally {
-        await Promise.all(servers.map(stop));
+        await pgdb.drop();
       }
-    });
-  });
+    },
+  );
 });
