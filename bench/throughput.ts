@@ -46,6 +46,9 @@ export interface ThroughputResult {
     readonly rssStartMiB: number;
     readonly rssEndMiB: number;
     readonly rssGrowth: number;
+    /** The response cache's bytes at the start and end of the soak (null when the server has none). */
+    readonly cacheStartMiB: number | null;
+    readonly cacheEndMiB: number | null;
   };
 }
 
@@ -118,6 +121,15 @@ function summary(name: string, r: autocannon.Result): ThroughputCase {
   };
 }
 
+/** The response cache's bytes, from the status route (null for a server without one). */
+async function cacheMiB(server: Server): Promise<number | null> {
+  const res = await fetch(`${server.url}/seatwise/v1/status`, {
+    headers: { authorization: `Bearer ${server.token}` },
+  });
+  const body = (await res.json()) as { cache?: { bytes: number } };
+  return body.cache === undefined ? null : Math.round(body.cache.bytes / 1024 / 1024);
+}
+
 /** Customer ids of the demo's latest snapshot, for queries no cache has seen. */
 async function customerIds(server: Server): Promise<string[]> {
   const res = await fetch(`${server.url}${E5}?groupby=customerTenantId&top=10000`, {
@@ -183,6 +195,7 @@ export async function runThroughput(options: {
     }
     const pid = server.child.pid!;
     const rssStart = await rssMiB(pid);
+    const cacheStart = await cacheMiB(server);
     const mixed = await load(
       server.url,
       options.soakSeconds,
@@ -191,6 +204,7 @@ export async function runThroughput(options: {
       auth,
     );
     const rssEnd = await rssMiB(pid);
+    const cacheEnd = await cacheMiB(server);
     const soak = {
       seconds: options.soakSeconds,
       requests: mixed.requests.total,
@@ -199,10 +213,13 @@ export async function runThroughput(options: {
       rssStartMiB: Math.round(rssStart),
       rssEndMiB: Math.round(rssEnd),
       rssGrowth: rssStart > 0 ? rssEnd / rssStart - 1 : 0,
+      cacheStartMiB: cacheStart,
+      cacheEndMiB: cacheEnd,
     };
     options.log(
       `  mixed soak ${soak.seconds} s: ${soak.requests} requests, errors ${soak.errors}, non-2xx ${soak.non2xx},` +
-        ` RSS ${soak.rssStartMiB} → ${soak.rssEndMiB} MiB (${(100 * soak.rssGrowth).toFixed(1)} %)`,
+        ` RSS ${soak.rssStartMiB} → ${soak.rssEndMiB} MiB (${(100 * soak.rssGrowth).toFixed(1)} %)` +
+        (cacheStart === null ? '' : `, response cache ${cacheStart} → ${cacheEnd} MiB`),
     );
     return { connections, seconds: options.seconds, cases: results, soak };
   } finally {

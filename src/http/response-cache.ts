@@ -43,6 +43,7 @@ export interface ResponseCacheOptions {
 export interface CacheStats {
   readonly entries: number;
   readonly bytes: number;
+  readonly maxBytes: number;
   readonly hits: number;
   readonly misses: number;
 }
@@ -53,6 +54,7 @@ export const CACHE_CONTROL = 'private, no-cache';
 export class ResponseCache {
   readonly #entries: LRUCache<string, Entry> | undefined;
   readonly #prefix: string;
+  readonly #maxBytes: number;
   /** Computations under way, so that concurrent identical requests compute once. */
   readonly #pending = new Map<string, Promise<Entry>>();
   #hits = 0;
@@ -60,6 +62,7 @@ export class ResponseCache {
 
   constructor(options: ResponseCacheOptions) {
     this.#prefix = options.prefix ?? '';
+    this.#maxBytes = options.maxBytes;
     this.#entries =
       options.maxBytes > 0
         ? new LRUCache<string, Entry>({
@@ -74,6 +77,7 @@ export class ResponseCache {
     return {
       entries: this.#entries?.size ?? 0,
       bytes: this.#entries?.calculatedSize ?? 0,
+      maxBytes: this.#maxBytes,
       hits: this.#hits,
       misses: this.#misses,
     };

@@ -145,6 +145,34 @@ describe('cached answers with the byte-order mark, and without a cache', () => {
     }
   });
 
+  it('counts its entries, bytes, hits and misses on the status route', async () => {
+    const h = await createHarness({ cacheBytes: 4096 });
+    try {
+      await h.load(PARTNER_A, columns(PARTNER_A_ROWS));
+      const token = await h.token(PARTNER_A);
+      const stats = async () =>
+        JSON.parse((await h.get('/seatwise/v1/status', token)).body).cache as Record<string, number>;
+      expect(await stats()).toEqual({ entries: 0, bytes: 0, maxBytes: 4096, hits: 0, misses: 0 });
+      const small = await h.get(`${E5}?top=1`, token);
+      await h.get(`${E5}?top=1`, token);
+      expect(await stats()).toEqual({
+        entries: 1,
+        bytes: small.rawPayload.length,
+        maxBytes: 4096,
+        hits: 1,
+        misses: 1,
+      });
+      // Answers beyond the bound push the older ones out: the bytes kept never pass it.
+      for (let top = 2; top <= 12; top++) await h.get(`${E5}?top=${top}`, token);
+      const after = await stats();
+      expect(after.misses).toBe(12);
+      expect(after.bytes).toBeLessThanOrEqual(4096);
+      expect(after.entries).toBeLessThan(12);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('answers the same with a cache of 0 bytes', async () => {
     const cached = await createHarness();
     const none = await createHarness({ cacheBytes: 0 });

@@ -1,7 +1,8 @@
 /**
  * `GET /seatwise/v1/status`: Seatwise's own status for the caller's partner (not a Partner Center
  * resource, hence the prefix): the server, and its daily collection when it runs one for that
- * partner (`serve --collect-at`): the schedule, the next run, the recent runs and their outcomes.
+ * partner (`serve --collect-at`): the schedule, the next run, the recent runs and their outcomes;
+ * and the server's response cache (entries, bytes kept of the bound, hits and misses).
  */
 import type { FastifyInstance } from 'fastify';
 import type { CollectionStatus } from '../../service/collection-schedule.ts';
@@ -43,6 +44,7 @@ export function registerStatusRoutes(
           store: info.storeName,
           partnerId,
           collection: own ? { partnerId: collection.partnerId, ...collection.status() } : null,
+          cache: options.cache.stats(),
         }),
       );
     },
