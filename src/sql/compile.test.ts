@@ -7,9 +7,11 @@ import {
   compileCustomerProducts,
   compileDeploymentCount,
   compileDeploymentPage,
+  compileDeploymentPageWithTotal,
   compileLatestSnapshot,
   compilePartnerSummary,
   compileSnapshotList,
+  pageWithTotal,
 } from './compile.ts';
 import { duckdbDialect, postgresDialect } from './dialect.ts';
 
@@ -143,6 +145,56 @@ describe('compileDeploymentPage', () => {
         params: [PARTNER, DAY, 'direct'],
       });
     }
+  });
+
+  it('joins the count to a filtered page in one statement, sharing the parameters', () => {
+    const plan: QueryPlan = {
+      ...base,
+      filter: eq('customerTenantId', '0A0A0A0A-0000-4000-8000-00000000000F'),
+    };
+    const where = `${SCOPE} AND "customer_tenant_id" = $3`;
+    const columns = [...DIMENSIONS, 'licensesDeployed', 'licensesSold'].map((c) => `"p"."${c}"`).join(', ');
+    expect(compileDeploymentPageWithTotal(plan, duckdbDialect)).toEqual({
+      sql:
+        `SELECT ${columns}, "t"."total" FROM (SELECT count(*) AS "total" ${where}) AS "t"` +
+        ` LEFT JOIN (${ROW_SELECT}, "ord" AS "ord" ${where} ORDER BY "ord" LIMIT $4 OFFSET $5) AS "p"` +
+        ' ON true ORDER BY "p"."ord"',
+      params: [PARTNER, DAY, '0A0A0A0A-0000-4000-8000-00000000000F', 100, 200],
+    });
+  });
+
+  it('orders a grouped page with its total again byte-wise, and reads the aggregates when it can', () => {
+    const plan: QueryPlan = { ...base, groupBy: ['channel'] };
+    const { sql, params } = compileDeploymentPageWithTotal(plan, postgresDialect, { groups: true });
+    expect(sql).toMatch(/^SELECT "p"\."channel", "p"\."licensesDeployed", "p"\."licensesSold", "t"\."total"/);
+    expect(sql).toContain('FROM (SELECT count(*) AS "total" FROM (SELECT 1 FROM "deployment_groups" WHERE');
+    expect(sql).toContain('GROUP BY "channel" ORDER BY "channel" COLLATE "C" ASC LIMIT $3 OFFSET $4) AS "p"');
+    expect(sql).toMatch(/ ORDER BY "p"\."channel" COLLATE "C" ASC$/);
+    expect(params).toEqual([PARTNER, DAY, 100, 200]);
+  });
+
+  it('counts an unfiltered page beside its ord range, without ordering it again', () => {
+    expect(compileDeploymentPageWithTotal(base, duckdbDialect)).toEqual({
+      sql:
+        `${ROW_SELECT}, (SELECT count(*) AS "total" ${SCOPE}) AS "total" ${SCOPE}` +
+        ' AND "ord" >= CAST($3 AS BIGINT) AND "ord" < CAST($4 AS BIGINT) ORDER BY "ord"',
+      params: [PARTNER, DAY, 200, 300],
+    });
+  });
+
+  it('splits the page from its total; an empty page has the total alone, or none to read', () => {
+    const rows = { rowCount: 2, columns: { channel: ['a', 'b'], licensesSold: [1, 2], total: [7, 7] } };
+    expect(pageWithTotal(rows)).toEqual({
+      rows: { rowCount: 2, columns: { channel: ['a', 'b'], licensesSold: [1, 2] } },
+      totalCount: 7,
+    });
+    const empty = { rowCount: 1, columns: { channel: [null], licensesSold: [null], total: [7] } };
+    expect(pageWithTotal(empty)).toEqual({
+      rows: { rowCount: 0, columns: { channel: [], licensesSold: [] } },
+      totalCount: 7,
+    });
+    const none = { rowCount: 0, columns: { channel: [], licensesSold: [], total: [] } };
+    expect(pageWithTotal(none).totalCount).toBeNull();
   });
 
   it('rejects paging values the query layer should never let through', () => {

@@ -66,39 +66,8 @@ export function compileDeploymentPage(
 ): SqlQuery {
   checkPaging(plan);
   const params = new ParamList(dialect);
-  const q = dialect.quoteIdent;
   const where = planWhere(plan, dialect, params);
-  const from = `FROM ${q(TABLES.deployment)} WHERE ${where}`;
-  if (plan.groupBy.length === 0) {
-    const select = [
-      ...DIMENSIONS.map((d) => aliased(dimensionColumn(d, dialect), d, dialect)),
-      ...MEASURES_SELECTED.map((m) => aliased(q(MEASURE_COLUMN[m]), m, dialect)),
-    ].join(', ');
-    if (plan.filter === null) {
-      // `ord` numbers a snapshot's rows 0..n-1 in page order (see store.ts), so an unfiltered page
-      // is a range of it: the store reads only those rows (zone maps / an index) instead of
-      // ordering the whole day to skip `skip` rows.
-      // The query layer clamps a huge skip to MAX_SAFE_INTEGER; the end is clamped the same way.
-      const end = Math.min(plan.skip + plan.top, Number.MAX_SAFE_INTEGER);
-      // Bounds are 64-bit: a skip past 2^31 must compare, not overflow the column's integer type.
-      const range = `${q('ord')} >= CAST(${params.add(plan.skip)} AS BIGINT) AND ${q('ord')} < CAST(${params.add(end)} AS BIGINT)`;
-      return { sql: `SELECT ${select} ${from} AND ${range} ORDER BY ${q('ord')}`, params: params.values };
-    }
-    const paging = pagingSql(plan, params);
-    return { sql: `SELECT ${select} ${from} ORDER BY ${q('ord')} ${paging}`, params: params.values };
-  }
-  const columns = plan.groupBy.map((d) => dimensionColumn(d, dialect));
-  const select = [
-    ...plan.groupBy.map((d, i) => aliased(columns[i]!, d, dialect)),
-    ...MEASURES_SELECTED.map((m) => aliased(dialect.sumBigint(q(MEASURE_COLUMN[m])), m, dialect)),
-  ].join(', ');
-  const orderBy = columns.map((c) => `${dialect.bytewise(c)} ASC`).join(', ');
-  const paging = pagingSql(plan, params);
-  const groupedFrom = `FROM ${q(sourceTable(plan, options))} WHERE ${where}`;
-  return {
-    sql: `SELECT ${select} ${groupedFrom} GROUP BY ${columns.join(', ')} ORDER BY ${orderBy} ${paging}`,
-    params: params.values,
-  };
+  return { sql: pageSql(plan, dialect, options, where, params), params: params.values };
 }
 
 /** `TotalCount` of a plan: matching rows, or distinct groups when grouped. Column `total`. */
@@ -108,28 +77,134 @@ export function compileDeploymentCount(
   options: CompileOptions = {},
 ): SqlQuery {
   const params = new ParamList(dialect);
+  const where = planWhere(plan, dialect, params);
+  return { sql: countSql(plan, dialect, options, where), params: params.values };
+}
+
+/**
+ * The page and `TotalCount` of a plan in one statement, the page's columns and `total`. The count
+ * (one row) is left joined to the page, so an empty page (`top=0`, or a skip past the end) still
+ * gives the total, on a row whose other columns are null; the rows are ordered again as the page
+ * orders them. Both share the filter's parameters.
+ *
+ * An unfiltered ungrouped page (a range of `ord`, which can be 10,000 rows) is not re-ordered: the
+ * count is a scalar subquery beside its rows, and a page past the end has no row to carry it, so
+ * the store then asks `compileDeploymentCount`. `pageWithTotal` reads either form.
+ */
+export function compileDeploymentPageWithTotal(
+  plan: QueryPlan,
+  dialect: SqlDialect,
+  options: CompileOptions = {},
+): SqlQuery {
+  checkPaging(plan);
+  const params = new ParamList(dialect);
   const q = dialect.quoteIdent;
-  const table = sourceTable(plan, options);
-  const from = `FROM ${q(table)} WHERE ${planWhere(plan, dialect, params)}`;
-  if (plan.groupBy.length === 0) {
-    const rows = table === TABLES.groups ? dialect.sumBigint(q('row_count')) : 'count(*)';
-    return { sql: `SELECT ${rows} AS ${q('total')} ${from}`, params: params.values };
+  const where = planWhere(plan, dialect, params);
+  const count = countSql(plan, dialect, options, where);
+  if (plan.groupBy.length === 0 && plan.filter === null) {
+    const total = `(${count}) AS ${q('total')}`;
+    return { sql: pageSql(plan, dialect, options, where, params, total), params: params.values };
   }
-  if (options.groups === true && plan.filter === null && plan.groupBy.join() === 'customerTenantId') {
-    // The customers of a whole snapshot: counted by its load, in `snapshots`.
-    const scope = new ParamList(dialect);
-    return {
-      sql:
-        `SELECT ${q('customer_count')} AS ${q('total')} FROM ${q(TABLES.snapshots)}` +
-        ` WHERE ${scopeSql(plan.partnerId, plan.processedDate, dialect, scope)}`,
-      params: scope.values,
-    };
-  }
-  const columns = plan.groupBy.map((d) => dimensionColumn(d, dialect)).join(', ');
+  const page = pageSql(plan, dialect, options, where, params, aliased(q('ord'), 'ord', dialect));
+  const p = (name: string) => `${q('p')}.${q(name)}`;
+  const fields = plan.groupBy.length === 0 ? DIMENSIONS : plan.groupBy;
+  const select = [...fields, ...MEASURES_SELECTED].map(p).join(', ');
+  const orderBy =
+    plan.groupBy.length === 0
+      ? p('ord')
+      : plan.groupBy.map((d) => `${dialect.bytewise(p(d))} ASC`).join(', ');
   return {
-    sql: `SELECT count(*) AS ${q('total')} FROM (SELECT 1 ${from} GROUP BY ${columns}) AS ${q('g')}`,
+    sql:
+      `SELECT ${select}, ${q('t')}.${q('total')} FROM (${count}) AS ${q('t')}` +
+      ` LEFT JOIN (${page}) AS ${q('p')} ON true ORDER BY ${orderBy}`,
     params: params.values,
   };
+}
+
+/** A result read column by column, as the stores hand them over. */
+interface Columns {
+  readonly rowCount: number;
+  readonly columns: Readonly<Record<string, readonly (string | number | null)[]>>;
+}
+
+/**
+ * Splits the result of `compileDeploymentPageWithTotal` into the page (without `total`) and the
+ * total; the total is null when the result has no row at all (an unfiltered page past the end),
+ * and the store then counts on its own. A page row always has its `licensesSold` (a NOT NULL
+ * column, or a sum over a non-empty group), so the row of an empty page is the one whose
+ * `licensesSold` is null.
+ */
+export function pageWithTotal(result: Columns): { rows: Columns; totalCount: number | null } {
+  const { total, ...rest } = result.columns;
+  if (result.rowCount > 0 && (rest.licensesSold?.[0] ?? null) !== null) {
+    return { rows: { rowCount: result.rowCount, columns: rest }, totalCount: Number(total?.[0] ?? 0) };
+  }
+  const columns: Record<string, readonly (string | number | null)[]> = {};
+  for (const name of Object.keys(rest)) columns[name] = [];
+  const totalCount = result.rowCount > 0 ? Number(total?.[0] ?? 0) : null;
+  return { rows: { rowCount: 0, columns }, totalCount };
+}
+
+/**
+ * The page's SELECT over `where` (rendered into `params`, whose paging values follow). `extra`
+ * is one more column of an ungrouped page: its `ord`, by which a query wrapping it orders the rows
+ * again, or the total.
+ */
+function pageSql(
+  plan: QueryPlan,
+  dialect: SqlDialect,
+  options: CompileOptions,
+  where: string,
+  params: ParamList,
+  extra?: string,
+): string {
+  const q = dialect.quoteIdent;
+  const from = `FROM ${q(TABLES.deployment)} WHERE ${where}`;
+  if (plan.groupBy.length === 0) {
+    const select = [
+      ...DIMENSIONS.map((d) => aliased(dimensionColumn(d, dialect), d, dialect)),
+      ...MEASURES_SELECTED.map((m) => aliased(q(MEASURE_COLUMN[m]), m, dialect)),
+      ...(extra === undefined ? [] : [extra]),
+    ].join(', ');
+    if (plan.filter === null) {
+      // `ord` numbers a snapshot's rows 0..n-1 in page order (see store.ts), so an unfiltered page
+      // is a range of it: the store reads only those rows (zone maps / an index) instead of
+      // ordering the whole day to skip `skip` rows.
+      // The query layer clamps a huge skip to MAX_SAFE_INTEGER; the end is clamped the same way.
+      const end = Math.min(plan.skip + plan.top, Number.MAX_SAFE_INTEGER);
+      // Bounds are 64-bit: a skip past 2^31 must compare, not overflow the column's integer type.
+      const range = `${q('ord')} >= CAST(${params.add(plan.skip)} AS BIGINT) AND ${q('ord')} < CAST(${params.add(end)} AS BIGINT)`;
+      return `SELECT ${select} ${from} AND ${range} ORDER BY ${q('ord')}`;
+    }
+    return `SELECT ${select} ${from} ORDER BY ${q('ord')} ${pagingSql(plan, params)}`;
+  }
+  const columns = plan.groupBy.map((d) => dimensionColumn(d, dialect));
+  const select = [
+    ...plan.groupBy.map((d, i) => aliased(columns[i]!, d, dialect)),
+    ...MEASURES_SELECTED.map((m) => aliased(dialect.sumBigint(q(MEASURE_COLUMN[m])), m, dialect)),
+  ].join(', ');
+  const orderBy = columns.map((c) => `${dialect.bytewise(c)} ASC`).join(', ');
+  const paging = pagingSql(plan, params);
+  const groupedFrom = `FROM ${q(sourceTable(plan, options))} WHERE ${where}`;
+  return `SELECT ${select} ${groupedFrom} GROUP BY ${columns.join(', ')} ORDER BY ${orderBy} ${paging}`;
+}
+
+/** The count's SELECT (column `total`) over `where`, whose first two parameters are the scope's. */
+function countSql(plan: QueryPlan, dialect: SqlDialect, options: CompileOptions, where: string): string {
+  const q = dialect.quoteIdent;
+  const table = sourceTable(plan, options);
+  const from = `FROM ${q(table)} WHERE ${where}`;
+  if (plan.groupBy.length === 0) {
+    const rows = table === TABLES.groups ? dialect.sumBigint(q('row_count')) : 'count(*)';
+    return `SELECT ${rows} AS ${q('total')} ${from}`;
+  }
+  if (options.groups === true && plan.filter === null && plan.groupBy.join() === 'customerTenantId') {
+    // The customers of a whole snapshot: counted by its load, in `snapshots`. Without a filter the
+    // where clause is the scope alone.
+    return `SELECT ${q('customer_count')} AS ${q('total')} FROM ${q(TABLES.snapshots)} WHERE ${where}`;
+  }
+  const columns = plan.groupBy.map((d) => dimensionColumn(d, dialect)).join(', ');
+  return `SELECT count(*) AS ${q('total')} FROM (SELECT 1 ${from} GROUP BY ${columns}) AS ${q('g')}`;
 }
 
 /** The partner's latest snapshot day as `YYYY-MM-DD` in column `processedDate`, or no row. */

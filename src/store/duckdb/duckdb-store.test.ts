@@ -167,6 +167,77 @@ describe('openDuckDbStore', () => {
     for (const r of results) expect(column(r, 'licensesSold')).toEqual([2, 3]);
   });
 
+  it('plans its kept statements again after a write: longer values and new rows read whole', async () => {
+    const store = await fresh();
+    const day = '2026-03-02';
+    const filtered = (skip: number) =>
+      store.deploymentPage({
+        partnerId: P,
+        processedDate: day,
+        filter: {
+          kind: 'comparison',
+          field: 'serviceCode',
+          op: 'eq',
+          value: 'o365',
+          span: { start: 0, end: 0 },
+        },
+        groupBy: [],
+        top: 10,
+        skip,
+      });
+    const grouped = () =>
+      store.deploymentPage({
+        partnerId: P,
+        processedDate: day,
+        filter: null,
+        groupBy: ['customerName'],
+        top: 10,
+        skip: 0,
+      });
+    // Read (and planned) while the table holds short values only.
+    await load(store, [row(day, 1, { customerName: 'A' })]);
+    for (let i = 0; i < 3; i++) {
+      expect(column((await filtered(0)).rows, 'customerName')).toEqual(['A']);
+      expect((await grouped()).totalCount).toBe(1);
+      expect(await store.catalog()).toEqual([]);
+    }
+    const long = 'Customer with a name far longer than any value the first plan saw 🎉';
+    await load(store, [row(day, 1, { customerName: 'A' }), row(day, 2, { customerName: long })]);
+    await store.upsertCatalog([
+      {
+        skuId: '6FD2C87F-B296-42F0-B197-1E91E994B900',
+        partNumber: 'PART_LONG_NUMBER',
+        displayName: long,
+        productName: long,
+        serviceCode: 'o365',
+        serviceName: 'Microsoft Office 365',
+      },
+    ]);
+    for (let i = 0; i < 3; i++) {
+      const page = await filtered(0);
+      expect(column(page.rows, 'customerName')).toEqual(['A', long]);
+      expect(page.totalCount).toBe(2);
+      expect(column((await grouped()).rows, 'customerName')).toEqual(['A', long]);
+      expect((await store.catalog()).map((s) => s.displayName)).toEqual([long]);
+    }
+    // A page past the end: no rows, the total still counted.
+    expect(await filtered(5)).toEqual({ rows: expect.objectContaining({ rowCount: 0 }), totalCount: 2 });
+  });
+
+  it('reads the latest snapshot again once a write moved the generation on', async () => {
+    const store = await fresh();
+    expect(await store.latestSnapshot(P)).toBeNull();
+    await load(store, [row('2026-03-01', 1)]);
+    expect(await store.latestSnapshot(P)).toBe('2026-03-01');
+    await load(store, [row('2026-03-03', 1)]);
+    expect(await Promise.all([store.latestSnapshot(P), store.latestSnapshot(Q)])).toEqual([
+      '2026-03-03',
+      null,
+    ]);
+    await store.deleteSnapshotsBefore('2026-03-04', P);
+    expect(await store.latestSnapshot(P)).toBeNull();
+  });
+
   it('runs one write at a time: a load starts feeding only when the previous write is done', async () => {
     const store = await fresh();
     const events: string[] = [];

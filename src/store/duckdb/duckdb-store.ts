@@ -21,12 +21,13 @@ import {
   compileCustomerLatestDate,
   compileCustomerProducts,
   compileDeploymentCount,
-  compileDeploymentPage,
+  compileDeploymentPageWithTotal,
   compileLatestSnapshot,
   compilePartnerSummary,
   compileSnapshotList,
   compileSubscriptions,
   compileTrend,
+  pageWithTotal,
 } from '../../sql/compile.ts';
 import { duckdbDialect } from '../../sql/dialect.ts';
 import {
@@ -126,6 +127,9 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   }
 }
 
+/** Partners whose latest snapshot is kept at once; past it, the map starts again. */
+const LATEST_KEPT = 1000;
+
 const EMPTY: ColumnarResult = Object.freeze({ rowCount: 0, columns: Object.freeze({}) });
 
 class DuckDbStore implements Store {
@@ -143,6 +147,13 @@ class DuckDbStore implements Store {
    */
   #generation = 0;
   #closing: Promise<void> | undefined;
+  /**
+   * The latest snapshot per partner, as read at generation `#latestGeneration`: every E5 query
+   * without a processedDateTime asks for it, and it changes only with a write that changes data.
+   * In-flight reads are shared; a failed one is forgotten.
+   */
+  #latest = new Map<string, Promise<string | null>>();
+  #latestGeneration = 0;
 
   constructor(
     path: string,
@@ -159,24 +170,41 @@ class DuckDbStore implements Store {
   }
 
   #select(query: SqlQuery): Promise<ColumnarResult> {
-    return this.#readers.use(async (c) =>
-      toColumnarResult(await c.runAndReadAll(query.sql, [...query.params])),
-    );
+    return this.#readers.query(query.sql, query.params).then(toColumnarResult);
   }
 
   async generation(): Promise<string> {
     return String(this.#generation);
   }
 
-  async latestSnapshot(partnerId: string): Promise<string | null> {
-    return processedDateOf(await this.#select(compileLatestSnapshot(partnerId, duckdbDialect)));
+  latestSnapshot(partnerId: string): Promise<string | null> {
+    if (this.#closing !== undefined) return Promise.reject(new Error('the store is closed'));
+    // Read before the query starts: a write that commits meanwhile moves the generation on, and
+    // the next call then drops what this one keeps.
+    const generation = this.#generation;
+    if (generation !== this.#latestGeneration || this.#latest.size >= LATEST_KEPT) {
+      this.#latest = new Map();
+      this.#latestGeneration = generation;
+    }
+    const latest = this.#latest;
+    let date = latest.get(partnerId);
+    if (date === undefined) {
+      date = this.#select(compileLatestSnapshot(partnerId, duckdbDialect)).then(processedDateOf);
+      latest.set(partnerId, date);
+      date.catch(() => {
+        if (latest.get(partnerId) === date) latest.delete(partnerId);
+      });
+    }
+    return date;
   }
 
+  /** One statement for the page and its total (see compileDeploymentPageWithTotal). */
   async deploymentPage(plan: QueryPlan): Promise<DeploymentPage> {
-    const [count, rows] = await Promise.all([
-      this.#select(compileDeploymentCount(plan, duckdbDialect)),
-      plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileDeploymentPage(plan, duckdbDialect)),
-    ]);
+    const { rows, totalCount } = pageWithTotal(
+      await this.#select(compileDeploymentPageWithTotal(plan, duckdbDialect)),
+    );
+    if (totalCount !== null) return { rows, totalCount };
+    const count = await this.#select(compileDeploymentCount(plan, duckdbDialect));
     return { rows, totalCount: Number(count.columns.total?.[0] ?? 0) };
   }
 
@@ -310,9 +338,11 @@ class DuckDbStore implements Store {
   #write<T>(fn: () => Promise<T>, changesData = false): Promise<T> {
     if (this.#closing !== undefined) return Promise.reject(new Error('the store is closed'));
     if (this.#readOnly) return Promise.reject(new Error(`${this.description} is open read-only`));
-    const run = this.#writes.then(fn).finally(() => {
-      if (changesData) this.#generation++;
-    });
+    const run = this.#writes
+      .then(() => this.#readers.whileWriting(fn))
+      .finally(() => {
+        if (changesData) this.#generation++;
+      });
     this.#writes = run.catch(() => undefined);
     return run;
   }
