@@ -148,11 +148,8 @@ describe('compileDeploymentPage', () => {
   });
 
   it('joins the count to a filtered page in one statement, sharing the parameters', () => {
-    const plan: QueryPlan = {
-      ...base,
-      filter: eq('customerTenantId', '0A0A0A0A-0000-4000-8000-00000000000F'),
-    };
-    const where = `${SCOPE} AND "customer_tenant_id" = $3`;
+    const plan: QueryPlan = { ...base, filter: eq('productId', '0A0A0A0A-0000-4000-8000-00000000000F') };
+    const where = `${SCOPE} AND "product_id" = $3`;
     const columns = [...DIMENSIONS, 'licensesDeployed', 'licensesSold'].map((c) => `"p"."${c}"`).join(', ');
     expect(compileDeploymentPageWithTotal(plan, duckdbDialect)).toEqual({
       sql:
@@ -163,14 +160,29 @@ describe('compileDeploymentPage', () => {
     });
   });
 
-  it('orders a grouped page with its total again byte-wise, and reads the aggregates when it can', () => {
+  it('counts with a window beside the rows of one customer and beside groups', () => {
+    const customer = eq('customerTenantId', '0A0A0A0A-0000-4000-8000-00000000000F');
+    for (const filter of [customer, and(eq('channel', 'direct'), customer)]) {
+      const { sql } = compileDeploymentPageWithTotal({ ...base, filter }, duckdbDialect);
+      expect(sql).toMatch(
+        /^SELECT "service_code" AS "serviceCode", .*, count\(\*\) OVER \(\) AS "total" FROM "deployment" WHERE /,
+      );
+      expect(sql).toMatch(/ ORDER BY "ord" LIMIT \$\d OFFSET \$\d$/);
+    }
+    // Either customer may match: not pinned, so not held whole in a window.
+    const either = or(customer, eq('customerTenantId', '0B0B0B0B-0000-4000-8000-00000000000F'));
+    expect(compileDeploymentPageWithTotal({ ...base, filter: either }, duckdbDialect).sql).toContain(
+      ' LEFT JOIN ',
+    );
     const plan: QueryPlan = { ...base, groupBy: ['channel'] };
-    const { sql, params } = compileDeploymentPageWithTotal(plan, postgresDialect, { groups: true });
-    expect(sql).toMatch(/^SELECT "p"\."channel", "p"\."licensesDeployed", "p"\."licensesSold", "t"\."total"/);
-    expect(sql).toContain('FROM (SELECT count(*) AS "total" FROM (SELECT 1 FROM "deployment_groups" WHERE');
-    expect(sql).toContain('GROUP BY "channel" ORDER BY "channel" COLLATE "C" ASC LIMIT $3 OFFSET $4) AS "p"');
-    expect(sql).toMatch(/ ORDER BY "p"\."channel" COLLATE "C" ASC$/);
-    expect(params).toEqual([PARTNER, DAY, 100, 200]);
+    expect(compileDeploymentPageWithTotal(plan, postgresDialect, { groups: true })).toEqual({
+      sql:
+        'SELECT "channel" AS "channel", CAST(sum("licenses_deployed") AS BIGINT) AS "licensesDeployed",' +
+        ' CAST(sum("licenses_sold") AS BIGINT) AS "licensesSold", count(*) OVER () AS "total"' +
+        ' FROM "deployment_groups" WHERE "partner_id" = $1 AND "processed_date" = CAST($2 AS DATE)' +
+        ' GROUP BY "channel" ORDER BY "channel" COLLATE "C" ASC LIMIT $3 OFFSET $4',
+      params: [PARTNER, DAY, 100, 200],
+    });
   });
 
   it('counts an unfiltered page beside its ord range, without ordering it again', () => {

@@ -49,6 +49,13 @@ function filterFields(expr: FilterExpr | null, out: Dimension[] = []): Dimension
   return out;
 }
 
+/** Whether every row the filter matches has one given customer: `customerTenantId eq` under ANDs. */
+function pinsOneCustomer(expr: FilterExpr | null): boolean {
+  if (expr === null) return false;
+  if (expr.kind === 'comparison') return expr.field === 'customerTenantId' && expr.op === 'eq';
+  return expr.op === 'and' && (pinsOneCustomer(expr.left) || pinsOneCustomer(expr.right));
+}
+
 /** The table a grouped read or a count of `plan` reads: the aggregates when they can answer it. */
 function sourceTable(plan: QueryPlan, options: CompileOptions): string {
   const answered =
@@ -82,14 +89,20 @@ export function compileDeploymentCount(
 }
 
 /**
- * The page and `TotalCount` of a plan in one statement, the page's columns and `total`. The count
- * (one row) is left joined to the page, so an empty page (`top=0`, or a skip past the end) still
- * gives the total, on a row whose other columns are null; the rows are ordered again as the page
- * orders them. Both share the filter's parameters.
+ * The page and `TotalCount` of a plan in one statement: the page's columns and `total`, in the
+ * page's order. The form depends on what the page reads (each measured against the count and the
+ * page run apart):
  *
- * An unfiltered ungrouped page (a range of `ord`, which can be 10,000 rows) is not re-ordered: the
- * count is a scalar subquery beside its rows, and a page past the end has no row to carry it, so
- * the store then asks `compileDeploymentCount`. `pageWithTotal` reads either form.
+ * - a grouped page, or one whose filter pins one customer (a few dozen rows at most), counts with
+ *   `count(*) OVER ()` beside its rows: one pass over the rows or groups instead of two;
+ * - an unfiltered ungrouped page (a range of `ord`) counts the snapshot in a scalar subquery;
+ * - any other filtered page may match most of a snapshot, which a window would hold whole: there
+ *   the count (one row) is left joined to the page, each still its own pass, and the rows are
+ *   ordered again as the page orders them. Its empty page is one row of nulls beside the total.
+ *
+ * In the first two forms a page past the end (or `top=0`) has no row to carry the total; the
+ * store then asks `compileDeploymentCount`. `pageWithTotal` reads every form. The count shares
+ * the filter's parameters.
  */
 export function compileDeploymentPageWithTotal(
   plan: QueryPlan,
@@ -100,23 +113,22 @@ export function compileDeploymentPageWithTotal(
   const params = new ParamList(dialect);
   const q = dialect.quoteIdent;
   const where = planWhere(plan, dialect, params);
+  if (plan.groupBy.length > 0 || pinsOneCustomer(plan.filter)) {
+    const total = `count(*) OVER () AS ${q('total')}`;
+    return { sql: pageSql(plan, dialect, options, where, params, total), params: params.values };
+  }
   const count = countSql(plan, dialect, options, where);
-  if (plan.groupBy.length === 0 && plan.filter === null) {
+  if (plan.filter === null) {
     const total = `(${count}) AS ${q('total')}`;
     return { sql: pageSql(plan, dialect, options, where, params, total), params: params.values };
   }
   const page = pageSql(plan, dialect, options, where, params, aliased(q('ord'), 'ord', dialect));
   const p = (name: string) => `${q('p')}.${q(name)}`;
-  const fields = plan.groupBy.length === 0 ? DIMENSIONS : plan.groupBy;
-  const select = [...fields, ...MEASURES_SELECTED].map(p).join(', ');
-  const orderBy =
-    plan.groupBy.length === 0
-      ? p('ord')
-      : plan.groupBy.map((d) => `${dialect.bytewise(p(d))} ASC`).join(', ');
+  const select = [...DIMENSIONS, ...MEASURES_SELECTED].map(p).join(', ');
   return {
     sql:
       `SELECT ${select}, ${q('t')}.${q('total')} FROM (${count}) AS ${q('t')}` +
-      ` LEFT JOIN (${page}) AS ${q('p')} ON true ORDER BY ${orderBy}`,
+      ` LEFT JOIN (${page}) AS ${q('p')} ON true ORDER BY ${p('ord')}`,
     params: params.values,
   };
 }
@@ -147,7 +159,7 @@ export function pageWithTotal(result: Columns): { rows: Columns; totalCount: num
 
 /**
  * The page's SELECT over `where` (rendered into `params`, whose paging values follow). `extra`
- * is one more column of an ungrouped page: its `ord`, by which a query wrapping it orders the rows
+ * is one more column: the ungrouped page's `ord`, by which a query wrapping it orders the rows
  * again, or the total.
  */
 function pageSql(
@@ -182,6 +194,7 @@ function pageSql(
   const select = [
     ...plan.groupBy.map((d, i) => aliased(columns[i]!, d, dialect)),
     ...MEASURES_SELECTED.map((m) => aliased(dialect.sumBigint(q(MEASURE_COLUMN[m])), m, dialect)),
+    ...(extra === undefined ? [] : [extra]),
   ].join(', ');
   const orderBy = columns.map((c) => `${dialect.bytewise(c)} ASC`).join(', ');
   const paging = pagingSql(plan, params);
