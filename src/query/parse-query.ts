@@ -271,7 +271,11 @@ const SHELFWARE_KNOWN = {
  * names case-insensitive, each at most once). Throws a 400 ApiError naming the parameter at fault.
  */
 export function parseShelfwareQuery(params: RawParams): ShelfwareQuery {
-  const p = collectOnce(params, SHELFWARE_KNOWN);
+  return shelfwareQueryOf(collectOnce(params, SHELFWARE_KNOWN));
+}
+
+/** The shelfware's parameters, already collected (the renewals' share them). */
+function shelfwareQueryOf(p: Partial<Record<keyof typeof SHELFWARE_KNOWN, string>>): ShelfwareQuery {
   const top = parseTop(p.top);
   const skip = parseSkip(p.skip);
   const filter = p.filter === undefined ? null : parseFilter(p.filter);
@@ -330,9 +334,7 @@ export function parseRenewalsQuery(params: RawParams): RenewalsQuery {
     }
     withinDays = Number(text);
   }
-  const base = parseShelfwareQuery(
-    Object.fromEntries(Object.entries(params).filter(([name]) => asciiLower(name) !== 'withindays')),
-  );
+  const base = shelfwareQueryOf(p);
   if (base.filter !== null) checkRenewalFilter(base.filter, p.filter ?? '');
   return Object.freeze({ ...base, withinDays });
 }

@@ -64,10 +64,34 @@ function priceOf(row: ReturnType<typeof reader>) {
   };
 }
 
+/** A flag the SQL reads as an integer (1, 0 or NULL). */
 function asBoolean(v: string | number | null): boolean | null {
-  if (v === null) return null;
-  if (typeof v === 'string') return v === 'true';
-  return v !== 0;
+  return v === null ? null : Number(v) !== 0;
+}
+
+interface Sums {
+  readonly items: number;
+  readonly seats: number;
+}
+
+/** The totals statement's rows: every item counted, the priced ones per currency with their cost. */
+function totalsOf(totals: ColumnarResult): {
+  totalCount: number;
+  priced: (Sums & { currency: string; cost: number })[];
+  unpriced: Sums;
+} {
+  let totalCount = 0;
+  const priced: (Sums & { currency: string; cost: number })[] = [];
+  let unpriced: Sums = { items: 0, seats: 0 };
+  for (let i = 0; i < totals.rowCount; i++) {
+    const row = reader(totals, i);
+    const sums = { items: row.num('items'), seats: row.num('seats') };
+    totalCount += sums.items;
+    const currency = row.textOrNull('currency');
+    if (currency === null) unpriced = sums;
+    else priced.push({ currency, ...sums, cost: fromCents(row.num('cost_cents')) });
+  }
+  return { totalCount, priced, unpriced };
 }
 
 export class InsightsService {
@@ -125,25 +149,19 @@ export class InsightsService {
             }),
       });
     }
-    let totalCount = 0;
-    const priced: ShelfwareTotal[] = [];
-    let unpriced = { items: 0, licensesUnassigned: 0 };
-    for (let i = 0; i < totals.rowCount; i++) {
-      const row = reader(totals, i);
-      const count = row.num('items');
-      totalCount += count;
-      const currency = row.textOrNull('currency');
-      if (currency === null) unpriced = { items: count, licensesUnassigned: row.num('unassigned') };
-      else {
-        priced.push({
-          currency,
-          items: count,
-          licensesUnassigned: row.num('unassigned'),
-          monthlyCostUnassigned: fromCents(row.num('cost_cents')),
-        });
-      }
-    }
-    return { processedDate, items, totalCount, totals: priced, unpriced };
+    const { totalCount, priced, unpriced } = totalsOf(totals);
+    return {
+      processedDate,
+      items,
+      totalCount,
+      totals: priced.map((t) => ({
+        currency: t.currency,
+        items: t.items,
+        licensesUnassigned: t.seats,
+        monthlyCostUnassigned: t.cost,
+      })),
+      unpriced: { items: unpriced.items, licensesUnassigned: unpriced.seats },
+    };
   }
 
   /**
@@ -194,21 +212,18 @@ export class InsightsService {
             }),
       });
     }
-    let totalCount = 0;
-    const priced: RenewalTotal[] = [];
-    for (let i = 0; i < totals.rowCount; i++) {
-      const row = reader(totals, i);
-      totalCount += row.num('items');
-      const currency = row.textOrNull('currency');
-      if (currency !== null) {
-        priced.push({
-          currency,
-          items: row.num('items'),
-          reducibleSeats: row.num('reducible'),
-          monthlyCostReducible: fromCents(row.num('cost_cents')),
-        });
-      }
-    }
-    return { processedDate, withinDays, items, totalCount, totals: priced };
+    const { totalCount, priced } = totalsOf(totals);
+    return {
+      processedDate,
+      withinDays,
+      items,
+      totalCount,
+      totals: priced.map((t) => ({
+        currency: t.currency,
+        items: t.items,
+        reducibleSeats: t.seats,
+        monthlyCostReducible: t.cost,
+      })),
+    };
   }
 }

@@ -63,41 +63,68 @@ function shelfwareCte(plan: ShelfwarePlan, dialect: SqlDialect, params: ParamLis
   );
 }
 
-/**
- * One page of unassigned seats: columns `customer_tenant_id`, `customer_name`, `product_id`,
- * `product_name`, `sold`, `deployed`, `unassigned`, and the price's `unit_price`, `currency`,
- * `billing_plan`, `term_duration`, `monthly_price` and `cost_cents` (NULL without a price); by
- * cost (unpriced last), then unassigned seats, then customer and product byte-wise.
- */
-export function compileShelfwarePage(plan: ShelfwarePlan, dialect: SqlDialect): SqlQuery {
-  const params = new ParamList(dialect);
-  const q = dialect.quoteIdent;
-  const cte = shelfwareCte(plan, dialect, params);
-  const order =
-    `${q('cost_cents')} DESC NULLS LAST, ${q('unassigned')} DESC,` +
-    ` ${dialect.bytewise(q('customer_tenant_id'))}, ${dialect.bytewise(q('product_id'))}`;
-  return {
-    sql: `${cte} SELECT * FROM ${q('shelfware')} ORDER BY ${order} LIMIT ${params.add(plan.top)} OFFSET ${params.add(plan.skip)}`,
-    params: params.values,
-  };
+/** An insight's two statements: one page of its items (null when `top` is 0), and its totals. */
+export interface InsightQueries {
+  readonly page: SqlQuery | null;
+  /**
+   * Per currency (NULL: the unpriced items), by currency byte-wise: `currency`, `items`, `seats`
+   * (the sum of the items' `seatsColumn`) and `cost_cents`.
+   */
+  readonly totals: SqlQuery;
 }
 
 /**
- * The page's totals per currency (NULL: the unpriced items): `currency`, `items`, `unassigned`,
- * `cost_cents`, by currency byte-wise.
+ * The page and totals statements over the CTE `cte` makes (a table named `name`), its items in
+ * `order`; each statement binds its own parameters.
  */
-export function compileShelfwareTotals(plan: ShelfwarePlan, dialect: SqlDialect): SqlQuery {
-  const params = new ParamList(dialect);
+function insightQueries(
+  dialect: SqlDialect,
+  cte: (params: ParamList) => string,
+  name: string,
+  order: readonly string[],
+  seatsColumn: string,
+  paging: { readonly top: number; readonly skip: number },
+): InsightQueries {
   const q = dialect.quoteIdent;
-  const cte = shelfwareCte(plan, dialect, params);
-  return {
-    sql:
-      `${cte} SELECT ${q('currency')}, count(*) AS ${q('items')},` +
-      ` ${dialect.sumBigint(q('unassigned'))} AS ${q('unassigned')},` +
-      ` ${dialect.sumBigint(q('cost_cents'))} AS ${q('cost_cents')}` +
-      ` FROM ${q('shelfware')} GROUP BY ${q('currency')} ORDER BY ${dialect.bytewise(q('currency'))} NULLS FIRST`,
-    params: params.values,
-  };
+  let page: SqlQuery | null = null;
+  if (paging.top > 0) {
+    const params = new ParamList(dialect);
+    const sql =
+      `${cte(params)} SELECT * FROM ${q(name)} ORDER BY ${order.join(', ')}` +
+      ` LIMIT ${params.add(paging.top)} OFFSET ${params.add(paging.skip)}`;
+    page = { sql, params: params.values };
+  }
+  const params = new ParamList(dialect);
+  const totals =
+    `${cte(params)} SELECT ${q('currency')}, count(*) AS ${q('items')},` +
+    ` ${dialect.sumBigint(q(seatsColumn))} AS ${q('seats')},` +
+    ` ${dialect.sumBigint(q('cost_cents'))} AS ${q('cost_cents')}` +
+    ` FROM ${q(name)} GROUP BY ${q('currency')} ORDER BY ${dialect.bytewise(q('currency'))} NULLS FIRST`;
+  return { page, totals: { sql: totals, params: params.values } };
+}
+
+/**
+ * Unassigned seats. A page's columns: `customer_tenant_id`, `customer_name`, `product_id`,
+ * `product_name`, `sold`, `deployed`, `unassigned`, and the price's `unit_price`, `currency`,
+ * `billing_plan`, `term_duration`, `monthly_price` and `cost_cents` (NULL without a price); by
+ * cost (unpriced last), then unassigned seats, then customer and product byte-wise. The totals'
+ * `seats` are unassigned seats.
+ */
+export function compileShelfware(plan: ShelfwarePlan, dialect: SqlDialect): InsightQueries {
+  const q = dialect.quoteIdent;
+  return insightQueries(
+    dialect,
+    (params) => shelfwareCte(plan, dialect, params),
+    'shelfware',
+    [
+      `${q('cost_cents')} DESC NULLS LAST`,
+      `${q('unassigned')} DESC`,
+      dialect.bytewise(q('customer_tenant_id')),
+      dialect.bytewise(q('product_id')),
+    ],
+    'unassigned',
+    plan,
+  );
 }
 
 /** The `renewals` CTE: active subscriptions ending in the window, with unassigned seats and price. */
@@ -170,36 +197,27 @@ function renewalsCte(plan: RenewalsPlan, dialect: SqlDialect, params: ParamList)
 }
 
 /**
- * One page of renewals: the subscription's columns (`customer_tenant_id`, `customer_name`,
+ * Renewals. A page's columns: the subscription's (`customer_tenant_id`, `customer_name`,
  * `subscription_id`, `offer_id`, `offer_name`, `friendly_name`, `product_id`, `product_name`,
  * `quantity`, `term_duration`, `billing_cycle`, `commitment_end_date` as text, `days_until_end`,
  * `auto_renew_enabled`, `unassigned`), `reducible`, and the price's `unit_price`, `currency`,
  * `billing_plan`, `monthly_price`, `cost_cents`; by end date, then cost, customer and subscription.
+ * The totals' `seats` are reducible seats.
  */
-export function compileRenewalsPage(plan: RenewalsPlan, dialect: SqlDialect): SqlQuery {
-  const params = new ParamList(dialect);
+export function compileRenewals(plan: RenewalsPlan, dialect: SqlDialect): InsightQueries {
   const q = dialect.quoteIdent;
-  const cte = renewalsCte(plan, dialect, params);
-  const order =
-    `${q('commitment_end_date')}, ${q('cost_cents')} DESC NULLS LAST, ${q('reducible')} DESC,` +
-    ` ${dialect.bytewise(q('customer_tenant_id'))}, ${dialect.bytewise(q('subscription_id'))}`;
-  return {
-    sql: `${cte} SELECT * FROM ${q('renewals')} ORDER BY ${order} LIMIT ${params.add(plan.top)} OFFSET ${params.add(plan.skip)}`,
-    params: params.values,
-  };
-}
-
-/** Renewals per currency (NULL: unpriced): `currency`, `items`, `reducible`, `cost_cents`. */
-export function compileRenewalsTotals(plan: RenewalsPlan, dialect: SqlDialect): SqlQuery {
-  const params = new ParamList(dialect);
-  const q = dialect.quoteIdent;
-  const cte = renewalsCte(plan, dialect, params);
-  return {
-    sql:
-      `${cte} SELECT ${q('currency')}, count(*) AS ${q('items')},` +
-      ` ${dialect.sumBigint(q('reducible'))} AS ${q('reducible')},` +
-      ` ${dialect.sumBigint(q('cost_cents'))} AS ${q('cost_cents')}` +
-      ` FROM ${q('renewals')} GROUP BY ${q('currency')} ORDER BY ${dialect.bytewise(q('currency'))} NULLS FIRST`,
-    params: params.values,
-  };
+  return insightQueries(
+    dialect,
+    (params) => renewalsCte(plan, dialect, params),
+    'renewals',
+    [
+      q('commitment_end_date'),
+      `${q('cost_cents')} DESC NULLS LAST`,
+      `${q('reducible')} DESC`,
+      dialect.bytewise(q('customer_tenant_id')),
+      dialect.bytewise(q('subscription_id')),
+    ],
+    'reducible',
+    plan,
+  );
 }

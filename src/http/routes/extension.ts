@@ -42,11 +42,6 @@ function pageLink(path: string, params: readonly RawParam[], top: number, skip: 
   return `${path}?${[...parts, `top=${top}`, `skip=${skip}`].join('&')}`;
 }
 
-function rawParams(url: string) {
-  const q = url.indexOf('?');
-  return paramsRecord(parseRawQuery(q < 0 ? '' : url.slice(q + 1)));
-}
-
 /** The request's path and parameters in order, and the link to the page after `shown` items. */
 function pagedRequest(url: string) {
   const q = url.indexOf('?');
@@ -83,7 +78,7 @@ export function registerExtensionRoutes(
     },
     async (request, reply) =>
       cachedAnswer(request, reply, options, async () => {
-        const query = parseTrendQuery(rawParams(request.raw.url ?? TREND_PATH));
+        const query = parseTrendQuery(pagedRequest(request.raw.url ?? TREND_PATH).params);
         const value = await service.trend(principalOf(request).partnerId, query);
         return JSON.stringify({ value, totalCount: value.length });
       }),
@@ -106,19 +101,16 @@ export function registerExtensionRoutes(
     },
     async (request, reply) =>
       cachedAnswer(request, reply, options, async () => {
-        const raw = request.raw.url ?? CHANGES_PATH;
-        const q = raw.indexOf('?');
-        const params = parseRawQuery(q < 0 ? '' : raw.slice(q + 1));
-        const query = parseChangesQuery(paramsRecord(params));
+        const req = pagedRequest(request.raw.url ?? CHANGES_PATH);
+        const query = parseChangesQuery(req.params);
         const all = await service.changes(principalOf(request).partnerId, query);
-        const end = Math.min(query.skip + query.top, Number.MAX_SAFE_INTEGER);
-        const value = all.slice(query.skip, end);
-        const more = query.top > 0 && end < all.length;
+        const value = all.slice(query.skip, Math.min(query.skip + query.top, Number.MAX_SAFE_INTEGER));
+        const next = req.next(query.top, query.skip, value.length, all.length);
         const body = {
           from: query.from,
           to: query.to,
           value,
-          ...(more ? { '@nextLink': pageLink(q < 0 ? raw : raw.slice(0, q), params, query.top, end) } : {}),
+          ...(next === undefined ? {} : { '@nextLink': next }),
           totalCount: all.length,
         };
         return JSON.stringify(body);

@@ -30,12 +30,7 @@ import {
   pageWithTotal,
 } from '../../sql/compile.ts';
 import { duckdbDialect } from '../../sql/dialect.ts';
-import {
-  compileRenewalsPage,
-  compileRenewalsTotals,
-  compileShelfwarePage,
-  compileShelfwareTotals,
-} from '../../sql/insights.ts';
+import { compileRenewals, compileShelfware, type InsightQueries } from '../../sql/insights.ts';
 import type { SqlQuery } from '../../sql/query.ts';
 import { LIST_RUNS_SQL, RECORD_RUN_SQL, runParams, runsOf } from '../collection-runs.ts';
 import {
@@ -216,20 +211,21 @@ class DuckDbStore implements Store {
     return this.#select(compileTrend(plan, duckdbDialect));
   }
 
-  async shelfware(plan: ShelfwarePlan): Promise<InsightPage> {
-    const [rows, totals] = await Promise.all([
-      plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileShelfwarePage(plan, duckdbDialect)),
-      this.#select(compileShelfwareTotals(plan, duckdbDialect)),
-    ]);
-    return { rows, totals };
+  shelfware(plan: ShelfwarePlan): Promise<InsightPage> {
+    return this.#insight(compileShelfware(plan, duckdbDialect));
   }
 
-  async renewals(plan: RenewalsPlan): Promise<InsightPage> {
-    const [rows, totals] = await Promise.all([
-      plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileRenewalsPage(plan, duckdbDialect)),
-      this.#select(compileRenewalsTotals(plan, duckdbDialect)),
+  renewals(plan: RenewalsPlan): Promise<InsightPage> {
+    return this.#insight(compileRenewals(plan, duckdbDialect));
+  }
+
+  /** An insight's page and totals, read side by side. */
+  async #insight({ page, totals }: InsightQueries): Promise<InsightPage> {
+    const [rows, sums] = await Promise.all([
+      page === null ? EMPTY : this.#select(page),
+      this.#select(totals),
     ]);
-    return { rows, totals };
+    return { rows, totals: sums };
   }
 
   async serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]> {

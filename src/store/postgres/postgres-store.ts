@@ -32,12 +32,7 @@ import {
   compileTrend,
 } from '../../sql/compile.ts';
 import { postgresDialect } from '../../sql/dialect.ts';
-import {
-  compileRenewalsPage,
-  compileRenewalsTotals,
-  compileShelfwarePage,
-  compileShelfwareTotals,
-} from '../../sql/insights.ts';
+import { compileRenewals, compileShelfware, type InsightQueries } from '../../sql/insights.ts';
 import type { SqlQuery } from '../../sql/query.ts';
 import { VERSION } from '../../version.ts';
 import { LIST_RUNS_SQL, RECORD_RUN_SQL, runParams, runsOf } from '../collection-runs.ts';
@@ -262,20 +257,21 @@ class PostgresStore implements Store {
     return this.#select(compileTrend(plan, d, GROUPS));
   }
 
-  async shelfware(plan: ShelfwarePlan): Promise<InsightPage> {
-    const [rows, totals] = await Promise.all([
-      plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileShelfwarePage(plan, d)),
-      this.#select(compileShelfwareTotals(plan, d)),
-    ]);
-    return { rows, totals };
+  shelfware(plan: ShelfwarePlan): Promise<InsightPage> {
+    return this.#insight(compileShelfware(plan, d));
   }
 
-  async renewals(plan: RenewalsPlan): Promise<InsightPage> {
-    const [rows, totals] = await Promise.all([
-      plan.top === 0 ? Promise.resolve(EMPTY) : this.#select(compileRenewalsPage(plan, d)),
-      this.#select(compileRenewalsTotals(plan, d)),
+  renewals(plan: RenewalsPlan): Promise<InsightPage> {
+    return this.#insight(compileRenewals(plan, d));
+  }
+
+  /** An insight's page and totals, read side by side. */
+  async #insight({ page, totals }: InsightQueries): Promise<InsightPage> {
+    const [rows, sums] = await Promise.all([
+      page === null ? EMPTY : this.#select(page),
+      this.#select(totals),
     ]);
-    return { rows, totals };
+    return { rows, totals: sums };
   }
 
   async serviceTotals(partnerId: string, date: string): Promise<ServiceTotals[]> {
