@@ -5,6 +5,12 @@
  * Accepted: tokens of a configured external issuer (verified against its JWKS) and, when enabled,
  * the local development issuer's. Only asymmetric signatures are accepted, so `alg: none` and an
  * HS256 token "signed" with a public key both fail.
+ *
+ * A client sends the same token on every request until it expires, and checking its signature is
+ * most of what answering a cached query costs. So a token that verified is remembered, by its exact
+ * text, until it expires (with the clock tolerance) or for at most five minutes, whichever comes
+ * first: the bound limits how long a token signed with a key its issuer has since withdrawn from
+ * its key set is still accepted. Refused tokens are not remembered.
  */
 import {
   decodeJwt,
@@ -14,6 +20,7 @@ import {
   jwtVerify,
   type ProtectedHeaderParameters,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { normalizeGuid } from '../domain/guid.ts';
 import { matchIssuer, type TrustedIssuer } from './issuers.ts';
 import type { LocalIssuerKey } from './local-issuer.ts';
@@ -31,6 +38,11 @@ export interface VerifierOptions {
 
 export type TokenVerifier = (authorization: string | undefined) => Promise<AuthResult>;
 
+/** The longest a verified token is accepted without being verified again. */
+const REMEMBER_MS = 5 * 60_000;
+/** The most verified tokens remembered (the least recently used are forgotten first). */
+const REMEMBERED_TOKENS = 4096;
+
 const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 const BEARER_RE = /^Bearer[ \t]+([A-Za-z0-9\-_.~+/]+=*)[ \t]*$/i;
 
@@ -40,6 +52,7 @@ function fail(description: string): AuthResult {
 
 export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
   const clockTolerance = options.clockToleranceSeconds ?? 60;
+  const verified = new LRUCache<string, { principal: Principal; until: number }>({ max: REMEMBERED_TOKENS });
   return async (authorization) => {
     if (authorization === undefined || authorization.trim() === '') {
       return {
@@ -50,6 +63,11 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     const match = BEARER_RE.exec(authorization);
     if (!match) return fail('The Authorization header is not a bearer token.');
     const token = match[1]!;
+    const remembered = verified.get(token);
+    if (remembered !== undefined) {
+      if (Date.now() < remembered.until) return { ok: true, principal: remembered.principal };
+      verified.delete(token);
+    }
 
     let unverified: JWTPayload;
     let header: ProtectedHeaderParameters;
@@ -102,7 +120,10 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     }
     const partnerId = typeof payload.tid === 'string' ? normalizeGuid(payload.tid) : undefined;
     if (partnerId === undefined) return fail('The token has no valid tenant id (tid) claim.');
-    return { ok: true, principal: principalFrom(payload, partnerId) };
+    const principal = principalFrom(payload, partnerId);
+    const expires = typeof payload.exp === 'number' ? (payload.exp + clockTolerance) * 1000 : Infinity;
+    verified.set(token, { principal, until: Math.min(Date.now() + REMEMBER_MS, expires) });
+    return { ok: true, principal };
   };
 }
 

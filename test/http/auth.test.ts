@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { issueLocalToken } from '../../src/auth/local-issuer.ts';
 import { loadBothPartners, PARTNER_A, PARTNER_B } from '../fixtures/http-rows.ts';
 import { createHarness, type Harness, json } from '../support/harness.ts';
@@ -69,6 +69,23 @@ describeOnStores('authentication', (kind) => {
         .setExpirationTime('1h')
         .sign(h.key.privateKey);
       await expect401(`Bearer ${noTid}`, /tenant id/);
+    });
+
+    it('a token that was accepted is refused once it has expired (verified tokens are remembered only until then)', async () => {
+      const token = await issueLocalToken(h.key, { partnerId: PARTNER_A, expiresInSeconds: 30 });
+      const authorization = `Bearer ${token}`;
+      const res = await h.app.inject({ url: ROUTES[0]!, headers: { authorization } });
+      expect(res.statusCode).toBe(200);
+      expect(json(res)).toMatchObject({ TotalCount: expect.any(Number) });
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        // Past exp and the 60 s clock tolerance, but well inside the five minutes a verified token
+        // is remembered at most.
+        vi.setSystemTime(Date.now() + 120_000);
+        await expect401(authorization, /expired/);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('an app-only token → 403 saying application credentials cannot access the resource', async () => {
