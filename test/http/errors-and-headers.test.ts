@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { correlationIds } from '../../src/http/request-context.ts';
 import { columns, PARTNER_A, PARTNER_A_ROWS } from '../fixtures/http-rows.ts';
 import { createHarness, type Harness, json } from '../support/harness.ts';
 import { describeOnStores } from '../support/stores.ts';
@@ -204,6 +205,10 @@ describeOnStores('errors and headers', (kind) => {
       expect(a.headers['ms-correlationid']).toMatch(guid);
       expect(a.headers['ms-requestid']).not.toBe(b.headers['ms-requestid']);
       expect(a.headers['ms-cv']).not.toBe(b.headers['ms-cv']);
+      // Across more vectors than one fill of the random pool they are drawn from, none repeats.
+      const vectors = Array.from({ length: 1100 }, () => correlationIds({}).correlationVector);
+      expect(new Set(vectors).size).toBe(1100);
+      for (const v of vectors) expect(v).toMatch(/^[A-Za-z0-9_-]{16}\.0$/);
     });
 
     it('prefixes bodies with a byte-order mark only when asked to', async () => {
