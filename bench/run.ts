@@ -441,6 +441,17 @@ function spread(values: readonly number[]): string {
   return `${f(Math.min(...values))}–${f(Math.max(...values))} rows/s, median ${f(stats([...values]).p50)}`;
 }
 
+/** The distinct case with the demo in PostgreSQL, beside that store alone. */
+function postgresVerdict(t: ThroughputResult): string {
+  if ('skipped' in t.postgres) return `PostgreSQL: skipped (${t.postgres.skipped})\n`;
+  const distinct = t.postgres.cases.find((c) => c.name.includes('distinct'))?.requestsPerSecond ?? 0;
+  const alone = t.postgres.storeAloneQueriesPerSecond;
+  return (
+    `distinct small queries on PostgreSQL: ${distinct} req/s (target ≥ 1,000) ${distinct >= 1000 ? '✓' : '✗'}; ` +
+    `the store alone answers ${alone} per second, so HTTP keeps ${(alone > 0 ? (100 * distinct) / alone : 0).toFixed(0)} %\n`
+  );
+}
+
 /** The throughput targets, each as measured in the same run as its reference. */
 function throughputVerdicts(t: ThroughputResult): string {
   const rps = (name: string) => t.cases.find((c) => c.name.startsWith(name))?.requestsPerSecond ?? 0;
@@ -451,7 +462,10 @@ function throughputVerdicts(t: ThroughputResult): string {
   const ratio = healthz > 0 ? repeated / healthz : 0;
   return (
     `\nrepeated small query / /healthz: ${ratio.toFixed(2)} (target ≥ 0.5) ${ok(ratio >= 0.5)}\n` +
-    `distinct small queries: ${distinct} req/s (target ≥ 1,000) ${ok(distinct >= 1000)}\n` +
+    `distinct small queries: ${distinct} req/s (target ≥ 1,000) ${ok(distinct >= 1000)}; ` +
+    `the store alone answers ${t.storeAlone.queriesPerSecond} of them per second, so HTTP keeps ` +
+    `${(t.storeAlone.queriesPerSecond > 0 ? (100 * distinct) / t.storeAlone.queriesPerSecond : 0).toFixed(0)} %\n` +
+    postgresVerdict(t) +
     `soak: ${t.soak.errors} errors (target 0) ${ok(t.soak.errors === 0 && t.soak.non2xx === 0)}, RSS growth ` +
     `${(100 * t.soak.rssGrowth).toFixed(1)} % (target ≤ 10 %) ${ok(t.soak.rssGrowth <= 0.1)}\n`
   );

@@ -6,11 +6,15 @@
  *
  * - `/healthz`;
  * - a small grouped E5 query repeated (`groupby=serviceCode,channel`; target ≥ 0.5× `/healthz`);
- * - small distinct queries, each request another customer (target ≥ 1,000 requests/s);
+ * - small distinct queries, each request one customer on one day (target ≥ 1,000 requests/s);
  * - a 10,000-row page, plain and with `Accept-Encoding: gzip` (a second partner in the same file
  *   has one demo snapshot of 2,500 customers, since a demo day holds only about 2,500 rows);
  * - a mixed soak (default 120 s) of all of the above: 0 errors, the server's resident memory
  *   growing ≤ 10 % from its start (after a warm-up) to its end.
+ *
+ * Once the server has stopped, the distinct queries run once more without HTTP: the same plans,
+ * 32 at a time, straight on the store opened in this process as `serve` opens it. That is the
+ * most the store itself answers on this machine, the reference for the distinct case.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -18,6 +22,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { parseDeploymentQuery } from '../src/query/parse-query.ts';
+import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
+import { openPostgresStore } from '../src/store/postgres/postgres-store.ts';
+import type { Store } from '../src/store/store.ts';
+import { createBenchDatabase } from './postgres.ts';
 
 const BIN = fileURLToPath(new URL('../bin/seatwise', import.meta.url));
 /** A second partner whose one snapshot has 10,000 rows and more, for the large page. */
@@ -38,6 +47,10 @@ export interface ThroughputResult {
   readonly connections: number;
   readonly seconds: number;
   readonly cases: readonly ThroughputCase[];
+  /** The distinct queries straight on the store, without HTTP: plans answered per second. */
+  readonly storeAlone: { readonly name: string; readonly queriesPerSecond: number };
+  /** The repeated and distinct cases again with the demo in PostgreSQL, or why not. */
+  readonly postgres: PostgresThroughput | { readonly skipped: string };
   readonly soak: {
     readonly seconds: number;
     readonly requests: number;
@@ -50,6 +63,12 @@ export interface ThroughputResult {
     readonly cacheStartMiB: number | null;
     readonly cacheEndMiB: number | null;
   };
+}
+
+export interface PostgresThroughput {
+  readonly cases: readonly ThroughputCase[];
+  /** The distinct queries straight on the PostgreSQL store, without HTTP. */
+  readonly storeAloneQueriesPerSecond: number;
 }
 
 interface Server {
@@ -92,6 +111,12 @@ function serve(db: string): Promise<Server> {
   });
 }
 
+async function stop(server: Server): Promise<void> {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
 async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -130,6 +155,77 @@ async function cacheMiB(server: Server): Promise<number | null> {
   return body.cache === undefined ? null : Math.round(body.cache.bytes / 1024 / 1024);
 }
 
+/**
+ * The distinct queries' plans straight on the store, `connections` at a time for `seconds`: the
+ * plans answered per second.
+ */
+async function storeAlone(
+  open: () => Promise<Store>,
+  partnerId: string,
+  connections: number,
+  seconds: number,
+  queries: () => DistinctQuery,
+): Promise<number> {
+  const store = await open();
+  try {
+    let answered = 0;
+    const run = async (until: number) => {
+      while (performance.now() < until) {
+        const { customerTenantId, processedDate } = queries();
+        const query = parseDeploymentQuery({ filter: `customerTenantId eq '${customerTenantId}'` });
+        const { filter, groupBy, top, skip } = query;
+        await store.deploymentPage({ partnerId, processedDate, filter, groupBy, top, skip });
+        answered++;
+      }
+    };
+    // A short warm-up, then the measured run, as for the HTTP cases.
+    const warm = performance.now() + 2000;
+    await Promise.all(Array.from({ length: connections }, () => run(warm)));
+    answered = 0;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: connections }, () => run(started + seconds * 1000)));
+    return Math.round(answered / ((performance.now() - started) / 1000));
+  } finally {
+    await store.close();
+  }
+}
+
+interface DistinctQuery {
+  readonly customerTenantId: string;
+  readonly processedDate: string;
+}
+
+/**
+ * Small queries no cache has seen: each one customer on one day (500 customers × 30 days: 15,000
+ * queries, each with rows), as a generator for the store and as an autocannon request.
+ */
+async function distinctQueries(server: Server): Promise<{ next: () => DistinctQuery; request: Request }> {
+  const ids = await customerIds(server);
+  const dates = await snapshotDates(server);
+  let n = 0;
+  const next = () => {
+    const customerTenantId = ids[n % ids.length]!;
+    const processedDate = dates[Math.floor(n / ids.length) % dates.length]!;
+    n++;
+    return { customerTenantId, processedDate };
+  };
+  const request: Request = {
+    method: 'GET',
+    setupRequest: (req) => {
+      const { customerTenantId, processedDate } = next();
+      const filter = encodeURIComponent(`customerTenantId eq '${customerTenantId}'`);
+      return { ...req, path: `${E5}?filter=${filter}&processedDateTime=${processedDate}` };
+    },
+  };
+  return { next, request };
+}
+
+/** The partner of a token (its `tid`), upper-case as the store keeps it. */
+function partnerOf(token: string): string {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { tid: string };
+  return payload.tid.toUpperCase();
+}
+
 /** Customer ids of the demo's latest snapshot, for queries no cache has seen. */
 async function customerIds(server: Server): Promise<string[]> {
   const res = await fetch(`${server.url}${E5}?groupby=customerTenantId&top=10000`, {
@@ -137,6 +233,68 @@ async function customerIds(server: Server): Promise<string[]> {
   });
   const body = (await res.json()) as { Value: { customerTenantId: string }[] };
   return body.Value.map((g) => g.customerTenantId);
+}
+
+/** The processed dates of the demo's snapshots, newest first. */
+async function snapshotDates(server: Server): Promise<string[]> {
+  const res = await fetch(`${server.url}/seatwise/v1/trend`, {
+    headers: { authorization: `Bearer ${server.token}` },
+  });
+  const body = (await res.json()) as { value: { processedDate: string }[] };
+  return body.value.map((d) => d.processedDate).reverse();
+}
+
+/**
+ * The repeated and distinct cases, and the store alone, on the same demo data in PostgreSQL (a
+ * database made for the run and dropped after it).
+ */
+async function runPostgres(
+  options: { seconds: number; log: (line: string) => void },
+  connections: number,
+): Promise<PostgresThroughput | { skipped: string }> {
+  const db = await createBenchDatabase();
+  if ('reason' in db) {
+    options.log(`  PostgreSQL skipped: ${db.reason}`);
+    return { skipped: db.reason };
+  }
+  let server: Server | undefined;
+  try {
+    await run(['demo', '--db', db.url]);
+    server = await serve(db.url);
+    const { next, request: distinct } = await distinctQueries(server);
+    const auth = { authorization: `Bearer ${server.token}` };
+    const grouped: Request = { method: 'GET', path: `${E5}?groupby=serviceCode,channel` };
+    const cases: ThroughputCase[] = [];
+    for (const [name, requests] of [
+      ['PostgreSQL: E5 groupby serviceCode,channel, repeated', [grouped]],
+      ['PostgreSQL: E5 one customer, every request distinct', [distinct]],
+    ] as const) {
+      await load(server.url, 2, connections, [...requests], auth);
+      const r = summary(name, await load(server.url, options.seconds, connections, [...requests], auth));
+      cases.push(r);
+      options.log(
+        `  ${name.padEnd(54)} ${String(r.requestsPerSecond).padStart(7)} req/s  p99 ${String(r.p99Ms).padStart(5)} ms` +
+          `  errors ${r.errors} non-2xx ${r.non2xx}`,
+      );
+    }
+    const partnerId = partnerOf(server.token);
+    await stop(server);
+    server = undefined;
+    const alone = await storeAlone(
+      () => openPostgresStore({ url: db.url }),
+      partnerId,
+      connections,
+      options.seconds,
+      next,
+    );
+    options.log(
+      `  ${'PostgreSQL: E5 one customer, straight on the store'.padEnd(54)} ${String(alone).padStart(7)} queries/s (no HTTP)`,
+    );
+    return { cases, storeAloneQueriesPerSecond: alone };
+  } finally {
+    if (server !== undefined) await stop(server);
+    await db.drop();
+  }
 }
 
 export async function runThroughput(options: {
@@ -155,23 +313,10 @@ export async function runThroughput(options: {
     );
     const largeToken = (await run(['token', '--db', db, '--partner', LARGE_PARTNER])).trim();
     server = await serve(db);
+    const serverToken = server.token;
     const auth = { authorization: `Bearer ${server.token}` };
     const largeAuth = { authorization: `Bearer ${largeToken}` };
-    const ids = await customerIds(server);
-    let next = 0;
-    // Each request another customer (and another page of it), so no two ask the same thing.
-    const distinct: Request = {
-      method: 'GET',
-      setupRequest: (req) => {
-        const id = ids[next % ids.length]!;
-        const skip = Math.floor(next / ids.length);
-        next++;
-        return {
-          ...req,
-          path: `${E5}?filter=${encodeURIComponent(`customerTenantId eq '${id}'`)}&skip=${skip}`,
-        };
-      },
-    };
+    const { next: nextQuery, request: distinct } = await distinctQueries(server);
     const grouped: Request = { method: 'GET', path: `${E5}?groupby=serviceCode,channel` };
     const page: Request = { method: 'GET', path: `${E5}?top=10000`, headers: largeAuth };
     const healthz: Request = { method: 'GET', path: '/healthz' };
@@ -221,13 +366,26 @@ export async function runThroughput(options: {
         ` RSS ${soak.rssStartMiB} → ${soak.rssEndMiB} MiB (${(100 * soak.rssGrowth).toFixed(1)} %)` +
         (cacheStart === null ? '' : `, response cache ${cacheStart} → ${cacheEnd} MiB`),
     );
-    return { connections, seconds: options.seconds, cases: results, soak };
+    await stop(server);
+    server = undefined;
+    // The same kind of queries without HTTP (the store keeps no answers, only statements).
+    const alone = {
+      name: 'E5 one customer, straight on the store',
+      queriesPerSecond: await storeAlone(
+        () => openDuckDbStore({ path: db }),
+        partnerOf(serverToken),
+        connections,
+        options.seconds,
+        nextQuery,
+      ),
+    };
+    options.log(
+      `  ${alone.name.padEnd(44)} ${String(alone.queriesPerSecond).padStart(7)} queries/s (no HTTP)`,
+    );
+    const postgres = await runPostgres(options, connections);
+    return { connections, seconds: options.seconds, cases: results, storeAlone: alone, postgres, soak };
   } finally {
-    if (server !== undefined) {
-      const exited = new Promise((resolve) => server!.child.once('exit', resolve));
-      server.child.kill('SIGTERM');
-      await exited;
-    }
+    if (server !== undefined) await stop(server);
     await rm(dir, { recursive: true, force: true });
   }
 }
