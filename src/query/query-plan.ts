@@ -58,6 +58,9 @@ export interface ChangesPlan {
   readonly to: string;
   /** Applied to each snapshot's rows before they are compared. */
   readonly filter: FilterExpr | null;
+  /** The page: at most `top` changes after the first `skip`, in key order. */
+  readonly top: number;
+  readonly skip: number;
 }
 
 /** What `GET /seatwise/v1/shelfware` reads: one snapshot's unassigned seats, priced. */

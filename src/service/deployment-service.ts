@@ -105,11 +105,14 @@ export class DeploymentService {
   }
 
   /**
-   * `GET /seatwise/v1/changes`: the rows that differ between two snapshots of the partner, each
-   * with its kind, counts before and after and their deltas. A date that is not a snapshot of the
-   * partner is a 404.
+   * `GET /seatwise/v1/changes`: one page of the rows that differ between two snapshots of the
+   * partner, each with its kind, counts before and after and their deltas, and how many differ in
+   * all. A date that is not a snapshot of the partner is a 404.
    */
-  async changes(partnerId: string, query: ChangesQuery): Promise<ChangeItem[]> {
+  async changes(
+    partnerId: string,
+    query: ChangesQuery,
+  ): Promise<{ items: ChangeItem[]; totalCount: number }> {
     const dates = new Set((await this.#store.listSnapshots(partnerId)).map((s) => s.processedDate));
     for (const [name, day] of [
       ['from', query.from],
@@ -122,12 +125,15 @@ export class DeploymentService {
         });
       }
     }
-    const rows = await this.#store.changes({
-      partnerId,
-      from: query.from,
-      to: query.to,
-      filter: query.filter,
-    });
+    const plan = { partnerId, from: query.from, to: query.to, filter: query.filter };
+    const rows = await this.#store.changes({ ...plan, top: query.top, skip: query.skip });
+    // Every row carries the total; an empty page (past the end, or top=0) may just have no row to
+    // carry it, so the first row is asked for.
+    const first =
+      rows.rowCount > 0 || (query.skip === 0 && query.top > 0)
+        ? rows
+        : await this.#store.changes({ ...plan, top: 1, skip: 0 });
+    const totalCount = first.rowCount > 0 ? Number(first.columns.total?.[0] ?? 0) : 0;
     const c = rows.columns;
     const text = (name: string, i: number) => String(c[name]?.[i] ?? '');
     const count = (name: string, i: number) => {
@@ -161,7 +167,7 @@ export class DeploymentService {
         licensesDeployedDelta: da - db,
       });
     }
-    return items;
+    return { items, totalCount };
   }
 
   latestSnapshot(partnerId: string): Promise<string | null> {

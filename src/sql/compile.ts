@@ -390,7 +390,7 @@ function pagingSql(plan: QueryPlan, params: ParamList): string {
 }
 
 /** top/skip are validated upstream; a bad value here is a programming error, not user input. */
-function checkPaging(plan: QueryPlan): void {
+function checkPaging(plan: { readonly top: number; readonly skip: number }): void {
   const ok =
     Number.isSafeInteger(plan.top) && plan.top >= 0 && Number.isSafeInteger(plan.skip) && plan.skip >= 0;
   if (!ok) {
@@ -458,7 +458,9 @@ export function compileTrend(plan: TrendPlan, dialect: SqlDialect, options: Comp
  * in one only, or with other sold or deployed counts. Columns `customerTenantId`, `customerName`,
  * `productId`, `productName`, `serviceCode`, `serviceName`, `channel` (the `to` snapshot's values
  * when it has the row), `soldBefore`, `deployedBefore`, `soldAfter`, `deployedAfter` (null on the
- * side without the row), in canonical E5 order.
+ * side without the row), ordered byte-wise by (customer, product, channel); one page of them
+ * (`top`, `skip`), each row with `total`, the number of changes in all. A page past the end has no
+ * row to carry the total.
  */
 export function compileChanges(plan: ChangesPlan, dialect: SqlDialect): SqlQuery {
   const params = new ParamList(dialect);
@@ -494,5 +496,12 @@ export function compileChanges(plan: ChangesPlan, dialect: SqlDialect): SqlQuery
     `SELECT ${select} FROM (${before}) AS ${q('b')} FULL OUTER JOIN (${after}) AS ${q('a')} ON ${on}` +
     ` WHERE ${differs}`;
   const orderBy = key.map((d) => `${dialect.bytewise(q(d))} ASC`).join(', ');
-  return { sql: `SELECT * FROM (${joined}) AS ${q('c')} ORDER BY ${orderBy}`, params: params.values };
+  checkPaging(plan);
+  const total = `count(*) OVER () AS ${q('total')}`;
+  return {
+    sql:
+      `SELECT *, ${total} FROM (${joined}) AS ${q('c')} ORDER BY ${orderBy}` +
+      ` LIMIT ${params.add(plan.top)} OFFSET ${params.add(plan.skip)}`,
+    params: params.values,
+  };
 }

@@ -317,8 +317,17 @@ export function describeReads(open: () => Promise<Store>): void {
     });
 
     it('lists the rows that differ between two snapshots, per partner, filtered', async () => {
-      const changes = async (partnerId: string, from: string, to: string, filter: FilterExpr | null = null) =>
-        rowsOf(await store.changes({ partnerId, from, to, filter }));
+      const changes = async (
+        partnerId: string,
+        from: string,
+        to: string,
+        filter: FilterExpr | null = null,
+      ) => {
+        const rows = rowsOf(await store.changes({ partnerId, from, to, filter, top: 10_000, skip: 0 }));
+        // Every row carries the number of changes in all.
+        for (const r of rows) expect(Number(r.total)).toBe(rows.length);
+        return rows.map(({ total: _total, ...r }) => r);
+      };
       const expected = (rows: readonly DeploymentRow[], from: string, to: string): Row[] => {
         const key = (r: DeploymentRow) => JSON.stringify([r.customerTenantId, r.productId, r.channel]);
         const before = new Map(rows.filter((r) => r.processedDate === from).map((r) => [key(r), r]));
@@ -366,6 +375,14 @@ export function describeReads(open: () => Promise<Store>): void {
         ),
       );
       expect(await changes(PARTNER_B, DAY_1, DAY_2)).toEqual(expected(PARTNER_B_ROWS, DAY_1, DAY_2));
+      // One page of them, in the same order, each row with the total of all pages.
+      const page = rowsOf(
+        await store.changes({ partnerId: PARTNER_A, from: DAY_1, to: DAY_2, filter: null, top: 2, skip: 1 }),
+      );
+      expect(page.map(({ total: _total, ...r }) => r)).toEqual(diff.slice(1, 3));
+      expect(page.map((r) => Number(r.total))).toEqual(diff.slice(1, 3).map(() => diff.length));
+      const past = { partnerId: PARTNER_A, from: DAY_1, to: DAY_2, filter: null, top: 2, skip: diff.length };
+      expect((await store.changes(past)).rowCount).toBe(0);
     });
 
     it('finds the latest snapshot and lists snapshots with their counts', async () => {

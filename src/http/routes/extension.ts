@@ -103,15 +103,15 @@ export function registerExtensionRoutes(
       cachedAnswer(request, reply, options, async () => {
         const req = pagedRequest(request.raw.url ?? CHANGES_PATH);
         const query = parseChangesQuery(req.params);
-        const all = await service.changes(principalOf(request).partnerId, query);
-        const value = all.slice(query.skip, Math.min(query.skip + query.top, Number.MAX_SAFE_INTEGER));
-        const next = req.next(query.top, query.skip, value.length, all.length);
+        const page = await service.changes(principalOf(request).partnerId, query);
+        const value = page.items;
+        const next = req.next(query.top, query.skip, value.length, page.totalCount);
         const body = {
           from: query.from,
           to: query.to,
           value,
           ...(next === undefined ? {} : { '@nextLink': next }),
-          totalCount: all.length,
+          totalCount: page.totalCount,
         };
         return JSON.stringify(body);
       }),
