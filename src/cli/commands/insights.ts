@@ -44,6 +44,33 @@ function checked<T>(parse: () => T): T {
 const money = (amount: number | undefined, currency: string | undefined): string =>
   amount === undefined || currency === undefined ? '' : `${amount.toFixed(2)} ${currency}`;
 
+/**
+ * Prints an insight: its JSON body (`--json`), or its items as a table followed by `summary`'s
+ * lines, or that the partner has no snapshot.
+ */
+function print<I>(
+  r: { readonly processedDate: string | null; readonly items: readonly I[] },
+  opts: CommonOptions,
+  partnerId: string,
+  row: (item: I) => Record<string, string | number>,
+  summary: () => string[],
+): void {
+  if (opts.json === true) {
+    const { items, ...rest } = r;
+    process.stdout.write(`${JSON.stringify({ ...rest, value: items }, null, 2)}\n`);
+    return;
+  }
+  if (r.processedDate === null) {
+    process.stdout.write(`no snapshots for partner ${partnerId}\n`);
+    return;
+  }
+  const rows = r.items.map(row);
+  if (rows.length > 0) {
+    process.stdout.write(renderTable(Object.keys(rows[0]!), rows, process.stdout.columns ?? 160));
+  }
+  for (const line of summary()) process.stdout.write(`${line}\n`);
+}
+
 /** The options both commands take; the action reads them as CommonOptions. */
 function withCommon(command: Command): Command {
   return command
@@ -70,40 +97,32 @@ export function registerInsights(program: Command): void {
     const r = await withStore(resolveDbPath(opts.db), (store) =>
       new InsightsService(store).shelfware(partnerId, query),
     );
-    if (opts.json === true) {
-      const { items, ...rest } = r;
-      process.stdout.write(`${JSON.stringify({ ...rest, value: items }, null, 2)}\n`);
-      return;
-    }
-    if (r.processedDate === null) {
-      process.stdout.write(`no snapshots for partner ${partnerId}\n`);
-      return;
-    }
-    const rows = r.items.map((i) => ({
-      customer: i.customerName,
-      product: i.productName,
-      sold: i.licensesSold,
-      assigned: i.licensesDeployed,
-      unassigned: i.licensesUnassigned,
-      monthlyUnitPrice: money(i.monthlyUnitPrice, i.currency),
-      monthlyCost: money(i.monthlyCostUnassigned, i.currency),
-    }));
-    if (rows.length > 0) {
-      process.stdout.write(renderTable(Object.keys(rows[0]!), rows, process.stdout.columns ?? 160));
-    }
-    process.stdout.write(
-      `${r.totalCount} customer product(s) with unassigned seats, snapshot ${r.processedDate}\n`,
+    print(
+      r,
+      opts,
+      partnerId,
+      (i) => ({
+        customer: i.customerName,
+        product: i.productName,
+        sold: i.licensesSold,
+        assigned: i.licensesDeployed,
+        unassigned: i.licensesUnassigned,
+        monthlyUnitPrice: money(i.monthlyUnitPrice, i.currency),
+        monthlyCost: money(i.monthlyCostUnassigned, i.currency),
+      }),
+      () => [
+        `${r.totalCount} customer product(s) with unassigned seats, snapshot ${r.processedDate}`,
+        ...r.totals.map(
+          (t) =>
+            `  ${money(t.monthlyCostUnassigned, t.currency)} a month on ${t.licensesUnassigned} seat(s) of ${t.items} product(s)`,
+        ),
+        ...(r.unpriced.items > 0
+          ? [
+              `  ${r.unpriced.licensesUnassigned} seat(s) of ${r.unpriced.items} product(s) without a price (seatwise import --format prices)`,
+            ]
+          : []),
+      ],
     );
-    for (const t of r.totals) {
-      process.stdout.write(
-        `  ${money(t.monthlyCostUnassigned, t.currency)} a month on ${t.licensesUnassigned} seat(s) of ${t.items} product(s)\n`,
-      );
-    }
-    if (r.unpriced.items > 0) {
-      process.stdout.write(
-        `  ${r.unpriced.licensesUnassigned} seat(s) of ${r.unpriced.items} product(s) without a price (seatwise import --format prices)\n`,
-      );
-    }
   });
 
   withCommon(
@@ -120,36 +139,28 @@ export function registerInsights(program: Command): void {
     const r = await withStore(resolveDbPath(opts.db), (store) =>
       new InsightsService(store).renewals(partnerId, query),
     );
-    if (opts.json === true) {
-      const { items, ...rest } = r;
-      process.stdout.write(`${JSON.stringify({ ...rest, value: items }, null, 2)}\n`);
-      return;
-    }
-    if (r.processedDate === null) {
-      process.stdout.write(`no snapshots for partner ${partnerId}\n`);
-      return;
-    }
-    const rows = r.items.map((i) => ({
-      ends: i.commitmentEndDate,
-      days: i.daysUntilEnd,
-      customer: i.customerName,
-      offer: i.offerName,
-      quantity: i.quantity,
-      autoRenew: i.autoRenewEnabled === null ? '' : i.autoRenewEnabled ? 'yes' : 'no',
-      unassigned: i.licensesUnassigned ?? '',
-      reducible: i.reducibleSeats,
-      monthlyCost: money(i.monthlyCostReducible, i.currency),
-    }));
-    if (rows.length > 0) {
-      process.stdout.write(renderTable(Object.keys(rows[0]!), rows, process.stdout.columns ?? 160));
-    }
-    process.stdout.write(
-      `${r.totalCount} subscription(s) ending within ${r.withinDays} day(s) of the snapshot ${r.processedDate}\n`,
+    print(
+      r,
+      opts,
+      partnerId,
+      (i) => ({
+        ends: i.commitmentEndDate,
+        days: i.daysUntilEnd,
+        customer: i.customerName,
+        offer: i.offerName,
+        quantity: i.quantity,
+        autoRenew: i.autoRenewEnabled === null ? '' : i.autoRenewEnabled ? 'yes' : 'no',
+        unassigned: i.licensesUnassigned ?? '',
+        reducible: i.reducibleSeats,
+        monthlyCost: money(i.monthlyCostReducible, i.currency),
+      }),
+      () => [
+        `${r.totalCount} subscription(s) ending within ${r.withinDays} day(s) of the snapshot ${r.processedDate}`,
+        ...r.totals.map(
+          (t) =>
+            `  ${t.reducibleSeats} reducible seat(s), ${money(t.monthlyCostReducible, t.currency)} a month`,
+        ),
+      ],
     );
-    for (const t of r.totals) {
-      process.stdout.write(
-        `  ${t.reducibleSeats} reducible seat(s), ${money(t.monthlyCostReducible, t.currency)} a month\n`,
-      );
-    }
   });
 }
