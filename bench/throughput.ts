@@ -22,6 +22,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { decodeJwt } from 'jose';
+import { normalizeGuid } from '../src/domain/guid.ts';
 import { parseDeploymentQuery } from '../src/query/parse-query.ts';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.ts';
@@ -32,6 +34,8 @@ const BIN = fileURLToPath(new URL('../bin/seatwise', import.meta.url));
 /** A second partner whose one snapshot has 10,000 rows and more, for the large page. */
 const LARGE_PARTNER = 'BE7C0000-0000-4000-8000-00000000000B';
 const E5 = '/v1/analytics/commercial/deployment/license/';
+/** autocannon's connections in every case. */
+const CONNECTIONS = 32;
 
 export interface ThroughputCase {
   readonly name: string;
@@ -135,6 +139,26 @@ async function load(
   return autocannon({ url, connections, duration: seconds, requests, headers });
 }
 
+/** The small grouped query the repeated cases ask. */
+const GROUPED: Request = { method: 'GET', path: `${E5}?groupby=serviceCode,channel` };
+
+/** One case: a 2 s warm-up, then `seconds` measured, logged as one line. */
+async function measure(
+  server: Server,
+  name: string,
+  requests: Request[],
+  headers: Record<string, string>,
+  options: { seconds: number; log: (line: string) => void },
+): Promise<ThroughputCase> {
+  await load(server.url, 2, CONNECTIONS, requests, headers);
+  const r = summary(name, await load(server.url, options.seconds, CONNECTIONS, requests, headers));
+  options.log(
+    `  ${name.padEnd(54)} ${String(r.requestsPerSecond).padStart(7)} req/s  p99 ${String(r.p99Ms).padStart(5)} ms` +
+      `  ${r.bytesPerResponse} B/response  errors ${r.errors} non-2xx ${r.non2xx}`,
+  );
+  return r;
+}
+
 function summary(name: string, r: autocannon.Result): ThroughputCase {
   return {
     name,
@@ -220,10 +244,9 @@ async function distinctQueries(server: Server): Promise<{ next: () => DistinctQu
   return { next, request };
 }
 
-/** The partner of a token (its `tid`), upper-case as the store keeps it. */
+/** The partner of a token (its `tid`), as the store keeps it. */
 function partnerOf(token: string): string {
-  const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { tid: string };
-  return payload.tid.toUpperCase();
+  return normalizeGuid(String(decodeJwt(token).tid))!;
 }
 
 /** Customer ids of the demo's latest snapshot, for queries no cache has seen. */
@@ -248,10 +271,10 @@ async function snapshotDates(server: Server): Promise<string[]> {
  * The repeated and distinct cases, and the store alone, on the same demo data in PostgreSQL (a
  * database made for the run and dropped after it).
  */
-async function runPostgres(
-  options: { seconds: number; log: (line: string) => void },
-  connections: number,
-): Promise<PostgresThroughput | { skipped: string }> {
+async function runPostgres(options: {
+  seconds: number;
+  log: (line: string) => void;
+}): Promise<PostgresThroughput | { skipped: string }> {
   const db = await createBenchDatabase();
   if ('reason' in db) {
     options.log(`  PostgreSQL skipped: ${db.reason}`);
@@ -263,27 +286,17 @@ async function runPostgres(
     server = await serve(db.url);
     const { next, request: distinct } = await distinctQueries(server);
     const auth = { authorization: `Bearer ${server.token}` };
-    const grouped: Request = { method: 'GET', path: `${E5}?groupby=serviceCode,channel` };
-    const cases: ThroughputCase[] = [];
-    for (const [name, requests] of [
-      ['PostgreSQL: E5 groupby serviceCode,channel, repeated', [grouped]],
-      ['PostgreSQL: E5 one customer, every request distinct', [distinct]],
-    ] as const) {
-      await load(server.url, 2, connections, [...requests], auth);
-      const r = summary(name, await load(server.url, options.seconds, connections, [...requests], auth));
-      cases.push(r);
-      options.log(
-        `  ${name.padEnd(54)} ${String(r.requestsPerSecond).padStart(7)} req/s  p99 ${String(r.p99Ms).padStart(5)} ms` +
-          `  errors ${r.errors} non-2xx ${r.non2xx}`,
-      );
-    }
+    const cases = [
+      await measure(server, 'PostgreSQL: E5 groupby serviceCode,channel, repeated', [GROUPED], auth, options),
+      await measure(server, 'PostgreSQL: E5 one customer, every request distinct', [distinct], auth, options),
+    ];
     const partnerId = partnerOf(server.token);
     await stop(server);
     server = undefined;
     const alone = await storeAlone(
       () => openPostgresStore({ url: db.url }),
       partnerId,
-      connections,
+      CONNECTIONS,
       options.seconds,
       next,
     );
@@ -302,7 +315,7 @@ export async function runThroughput(options: {
   soakSeconds: number;
   log: (line: string) => void;
 }): Promise<ThroughputResult> {
-  const connections = 32;
+  const connections = CONNECTIONS;
   const dir = await mkdtemp(join(tmpdir(), 'seatwise-bench-throughput-'));
   const db = join(dir, 'demo.duckdb');
   let server: Server | undefined;
@@ -313,31 +326,25 @@ export async function runThroughput(options: {
     );
     const largeToken = (await run(['token', '--db', db, '--partner', LARGE_PARTNER])).trim();
     server = await serve(db);
-    const serverToken = server.token;
+    const partnerId = partnerOf(server.token);
     const auth = { authorization: `Bearer ${server.token}` };
     const largeAuth = { authorization: `Bearer ${largeToken}` };
     const { next: nextQuery, request: distinct } = await distinctQueries(server);
-    const grouped: Request = { method: 'GET', path: `${E5}?groupby=serviceCode,channel` };
     const page: Request = { method: 'GET', path: `${E5}?top=10000`, headers: largeAuth };
     const healthz: Request = { method: 'GET', path: '/healthz' };
-    const cases: [string, Request[], Record<string, string>][] = [
-      ['/healthz', [healthz], {}],
-      ['E5 groupby serviceCode,channel, repeated', [grouped], auth],
-      ['E5 one customer, every request distinct', [distinct], auth],
-      ['E5 10,000-row page', [page], largeAuth],
-      ['E5 10,000-row page, gzip', [page], { ...largeAuth, 'accept-encoding': 'gzip' }],
+    const results = [
+      await measure(server, '/healthz', [healthz], {}, options),
+      await measure(server, 'E5 groupby serviceCode,channel, repeated', [GROUPED], auth, options),
+      await measure(server, 'E5 one customer, every request distinct', [distinct], auth, options),
+      await measure(server, 'E5 10,000-row page', [page], largeAuth, options),
+      await measure(
+        server,
+        'E5 10,000-row page, gzip',
+        [page],
+        { ...largeAuth, 'accept-encoding': 'gzip' },
+        options,
+      ),
     ];
-    const results: ThroughputCase[] = [];
-    for (const [name, requests, headers] of cases) {
-      // A short warm-up, then the measured run.
-      await load(server.url, 2, connections, requests, headers);
-      const r = summary(name, await load(server.url, options.seconds, connections, requests, headers));
-      results.push(r);
-      options.log(
-        `  ${name.padEnd(44)} ${String(r.requestsPerSecond).padStart(7)} req/s  p99 ${String(r.p99Ms).padStart(5)} ms` +
-          `  ${r.bytesPerResponse} B/response  errors ${r.errors} non-2xx ${r.non2xx}`,
-      );
-    }
     const pid = server.child.pid!;
     const rssStart = await rssMiB(pid);
     const cacheStart = await cacheMiB(server);
@@ -345,7 +352,7 @@ export async function runThroughput(options: {
       server.url,
       options.soakSeconds,
       connections,
-      [healthz, grouped, distinct, grouped, page],
+      [healthz, GROUPED, distinct, GROUPED, page],
       auth,
     );
     const rssEnd = await rssMiB(pid);
@@ -373,16 +380,16 @@ export async function runThroughput(options: {
       name: 'E5 one customer, straight on the store',
       queriesPerSecond: await storeAlone(
         () => openDuckDbStore({ path: db }),
-        partnerOf(serverToken),
+        partnerId,
         connections,
         options.seconds,
         nextQuery,
       ),
     };
     options.log(
-      `  ${alone.name.padEnd(44)} ${String(alone.queriesPerSecond).padStart(7)} queries/s (no HTTP)`,
+      `  ${alone.name.padEnd(54)} ${String(alone.queriesPerSecond).padStart(7)} queries/s (no HTTP)`,
     );
-    const postgres = await runPostgres(options, connections);
+    const postgres = await runPostgres(options);
     return { connections, seconds: options.seconds, cases: results, storeAlone: alone, postgres, soak };
   } finally {
     if (server !== undefined) await stop(server);

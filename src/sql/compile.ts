@@ -188,7 +188,7 @@ function pageSql(
       const range = `${q('ord')} >= CAST(${params.add(plan.skip)} AS BIGINT) AND ${q('ord')} < CAST(${params.add(end)} AS BIGINT)`;
       return `SELECT ${select} ${from} AND ${range} ORDER BY ${q('ord')}`;
     }
-    return `SELECT ${select} ${from} ORDER BY ${q('ord')} ${pagingSql(plan, params)}`;
+    return `SELECT ${select} ${from} ORDER BY ${q('ord')} ${params.page(plan)}`;
   }
   const columns = plan.groupBy.map((d) => dimensionColumn(d, dialect));
   const select = [
@@ -197,7 +197,7 @@ function pageSql(
     ...(extra === undefined ? [] : [extra]),
   ].join(', ');
   const orderBy = columns.map((c) => `${dialect.bytewise(c)} ASC`).join(', ');
-  const paging = pagingSql(plan, params);
+  const paging = params.page(plan);
   const groupedFrom = `FROM ${q(sourceTable(plan, options))} WHERE ${where}`;
   return `SELECT ${select} ${groupedFrom} GROUP BY ${columns.join(', ')} ORDER BY ${orderBy} ${paging}`;
 }
@@ -385,10 +385,6 @@ function planWhere(plan: QueryPlan, dialect: SqlDialect, params: ParamList): str
   return plan.filter === null ? scope : `${scope} AND ${filterSql(plan.filter, dialect, params)}`;
 }
 
-function pagingSql(plan: QueryPlan, params: ParamList): string {
-  return `LIMIT ${params.add(plan.top)} OFFSET ${params.add(plan.skip)}`;
-}
-
 /** top/skip are validated upstream; a bad value here is a programming error, not user input. */
 function checkPaging(plan: { readonly top: number; readonly skip: number }): void {
   const ok =
@@ -499,9 +495,7 @@ export function compileChanges(plan: ChangesPlan, dialect: SqlDialect): SqlQuery
   checkPaging(plan);
   const total = `count(*) OVER () AS ${q('total')}`;
   return {
-    sql:
-      `SELECT *, ${total} FROM (${joined}) AS ${q('c')} ORDER BY ${orderBy}` +
-      ` LIMIT ${params.add(plan.top)} OFFSET ${params.add(plan.skip)}`,
+    sql: `SELECT *, ${total} FROM (${joined}) AS ${q('c')} ORDER BY ${orderBy} ${params.page(plan)}`,
     params: params.values,
   };
 }

@@ -89,9 +89,7 @@ function insightQueries(
   let page: SqlQuery | null = null;
   if (paging.top > 0) {
     const params = new ParamList(dialect);
-    const sql =
-      `${cte(params)} SELECT * FROM ${q(name)} ORDER BY ${order.join(', ')}` +
-      ` LIMIT ${params.add(paging.top)} OFFSET ${params.add(paging.skip)}`;
+    const sql = `${cte(params)} SELECT * FROM ${q(name)} ORDER BY ${order.join(', ')} ${params.page(paging)}`;
     page = { sql, params: params.values };
   }
   const params = new ParamList(dialect);

@@ -18,4 +18,9 @@ export class ParamList {
     this.values.push(value);
     return this.#dialect.placeholder(this.values.length);
   }
+
+  /** `LIMIT … OFFSET …` of a page of `top` rows after the first `skip`, both bound. */
+  page(paging: { readonly top: number; readonly skip: number }): string {
+    return `LIMIT ${this.add(paging.top)} OFFSET ${this.add(paging.skip)}`;
+  }
 }

@@ -104,12 +104,11 @@ export function registerExtensionRoutes(
         const req = pagedRequest(request.raw.url ?? CHANGES_PATH);
         const query = parseChangesQuery(req.params);
         const page = await service.changes(principalOf(request).partnerId, query);
-        const value = page.items;
-        const next = req.next(query.top, query.skip, value.length, page.totalCount);
+        const next = req.next(query.top, query.skip, page.items.length, page.totalCount);
         const body = {
           from: query.from,
           to: query.to,
-          value,
+          value: page.items,
           ...(next === undefined ? {} : { '@nextLink': next }),
           totalCount: page.totalCount,
         };
